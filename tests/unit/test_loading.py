@@ -1,0 +1,79 @@
+"""Loading: syntax errors name file:line:col, bad files leak nothing, the base IRI moves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import URIRef
+
+from twinning_kg.errors import DataLoadError
+from twinning_kg.loading import discover, graph_iri, load_dataset, read_graph
+
+GOOD = """@prefix ex: <https://twinning.example.org/id/> .
+ex:a ex:b ex:c .
+"""
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_syntax_error_names_file_line_and_column(tmp_path: Path) -> None:
+    bad = write(tmp_path, "bad.ttl", GOOD + 'ex:d ex:e "unterminated .\n')
+    with pytest.raises(DataLoadError) as caught:
+        read_graph(bad)
+    assert caught.value.message.startswith(f"{bad}:3:")
+    assert "newline found in string literal" in caught.value.message
+    assert caught.value.line == 3
+
+
+def test_statement_error_reports_its_line(tmp_path: Path) -> None:
+    bad = write(tmp_path, "bad.ttl", GOOD + "\n\nex:d ex:e ex:f ;; ]\n")
+    with pytest.raises(DataLoadError, match=r"bad\.ttl:5:\d+: "):
+        read_graph(bad)
+
+
+def test_failed_file_adds_nothing_to_the_dataset(tmp_path: Path) -> None:
+    write(tmp_path, "a.ttl", GOOD)
+    write(tmp_path, "b.ttl", GOOD.replace("ex:c", "ex:d") + "ex:x ex:y .\n")
+    with pytest.raises(DataLoadError, match=r"b\.ttl"):
+        load_dataset([tmp_path], root=tmp_path)
+
+
+def test_each_file_gets_its_own_named_graph(tmp_path: Path) -> None:
+    write(tmp_path, "a.ttl", GOOD)
+    (tmp_path / "sub").mkdir()
+    write(tmp_path, "sub/b.ttl", GOOD.replace("ex:c", "ex:d"))
+    dataset = load_dataset([tmp_path], root=tmp_path)
+    names = sorted(str(g.identifier) for g in dataset.graphs() if len(g))
+    assert names == [
+        "https://twinning.example.org/graph/a",
+        "https://twinning.example.org/graph/sub/b",
+    ]
+    assert len(list(dataset.quads((None, None, None, None)))) == 2
+
+
+def test_base_iri_is_rewritten_on_load(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.ttl", GOOD)
+    graph = read_graph(path, base_iri="http://localhost:5000/")
+    assert (
+        URIRef("http://localhost:5000/id/a"),
+        URIRef("http://localhost:5000/id/b"),
+        URIRef("http://localhost:5000/id/c"),
+    ) in graph
+
+
+def test_missing_path_and_unsupported_type_are_errors(tmp_path: Path) -> None:
+    with pytest.raises(DataLoadError, match="no such file"):
+        discover([tmp_path / "nope.ttl"])
+    rdfxml = write(tmp_path, "x.rdf", "<rdf:RDF/>")
+    with pytest.raises(DataLoadError, match="unsupported file type"):
+        discover([rdfxml])
+
+
+def test_graph_iri_is_relative_to_root() -> None:
+    iri = graph_iri(Path("data/siedlce/sources.ttl"), root=Path())
+    assert iri == URIRef("https://twinning.example.org/graph/data/siedlce/sources")

@@ -1,0 +1,69 @@
+"""Settings: one frozen object, built once from the environment (the only reader of os.environ)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Final
+
+from twinning_kg.errors import TwinningError
+
+#: The base IRI the files in ontology/, data/ and shapes/ are written with.
+CANONICAL_BASE_IRI: Final = "https://twinning.example.org/"
+ENV_PREFIX: Final = "TWINNING_"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    """Everything configurable, with its documented default (README, "Configuration")."""
+
+    base_iri: str = CANONICAL_BASE_IRI
+    root: Path = Path()
+    ontology_dir: Path = Path("ontology")
+    data_dir: Path = Path("data")
+    shapes_dir: Path = Path("shapes")
+
+    @property
+    def source_dirs(self) -> tuple[Path, Path, Path]:
+        """Ontology, data and shapes folders, resolved against ``root``."""
+        return (
+            self.root / self.ontology_dir,
+            self.root / self.data_dir,
+            self.root / self.shapes_dir,
+        )
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from ``TWINNING_*`` variables; unknown values raise TwinningError.
+
+        >>> Settings.from_env({"TWINNING_BASE_IRI": "http://localhost/"}).base_iri
+        'http://localhost/'
+        """
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for field in fields(cls):
+            raw = env.get(ENV_PREFIX + field.name.upper())
+            if raw is None:
+                continue
+            default = field.default
+            if isinstance(default, Path):
+                values[field.name] = Path(raw)
+            elif isinstance(default, bool):
+                values[field.name] = raw.strip().lower() in {"1", "true", "yes", "on"}
+            elif isinstance(default, int | float):
+                try:
+                    values[field.name] = type(default)(raw)
+                except ValueError as exc:
+                    kind = type(default).__name__
+                    name = ENV_PREFIX + field.name.upper()
+                    raise TwinningError(f"{name}={raw!r} is not a {kind}") from exc
+            else:
+                values[field.name] = raw
+        settings = cls(**values)  # type: ignore[arg-type]  # values are checked per field above
+        if not settings.base_iri.endswith(("/", "#")):
+            raise TwinningError(
+                f"{ENV_PREFIX}BASE_IRI must end with '/' (got {settings.base_iri!r})"
+            )
+        return settings

@@ -1,0 +1,139 @@
+"""Validate data against SHACL shapes with pySHACL; "does not conform" is a result, not an error."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+import pyshacl
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SH
+from rdflib.term import Node
+
+from twinning_kg.errors import TwinningError
+from twinning_kg.loading import union_graph
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One SHACL validation result, plus where a person finds the focus node."""
+
+    focus_node: Node
+    result_path: URIRef | None
+    value: Node | None
+    message: str
+    severity: URIRef
+    source_shape: URIRef | BNode
+    node_shape: URIRef | None
+    constraint: URIRef
+    focus_label: str | None = None
+    source_file: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationReport:
+    """The outcome of a validation: ``conforms`` is False when any result is a sh:Violation."""
+
+    conforms: bool
+    results: tuple[Violation, ...]
+
+    @property
+    def violations(self) -> tuple[Violation, ...]:
+        """The results of severity sh:Violation."""
+        return tuple(r for r in self.results if r.severity == SH.Violation)
+
+
+def _node_shape(shapes: Graph, shape: Node) -> URIRef | None:
+    """Resolve a (property) shape to the named node shape it belongs to."""
+    if isinstance(shape, URIRef) and (shape, RDF.type, SH.NodeShape) in shapes:
+        return shape
+    for owner in shapes.subjects(SH.property, shape):
+        if isinstance(owner, URIRef):
+            return owner
+    for owner in shapes.subjects(SH.sparql, shape):
+        if isinstance(owner, URIRef):
+            return owner
+    return shape if isinstance(shape, URIRef) else None
+
+
+def _required(report: Graph, result: Node, predicate: URIRef) -> Node:
+    value = report.value(result, predicate)
+    if value is None:
+        raise TwinningError(f"pySHACL returned a result without {predicate}")
+    return value
+
+
+def _results(report: Graph, shapes: Graph) -> list[Violation]:
+    results: list[Violation] = []
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        path = report.value(result, SH.resultPath)
+        shape = report.value(result, SH.sourceShape)
+        messages = sorted(str(m) for m in report.objects(result, SH.resultMessage))
+        severity = report.value(result, SH.resultSeverity)
+        results.append(
+            Violation(
+                focus_node=_required(report, result, SH.focusNode),
+                result_path=path if isinstance(path, URIRef) else None,
+                value=report.value(result, SH.value),
+                message="; ".join(messages),
+                severity=severity if isinstance(severity, URIRef) else SH.Violation,
+                source_shape=shape if isinstance(shape, URIRef | BNode) else BNode(),
+                node_shape=_node_shape(shapes, shape) if shape is not None else None,
+                constraint=URIRef(str(_required(report, result, SH.sourceConstraintComponent))),
+            )
+        )
+    results.sort(key=lambda r: (str(r.severity), str(r.focus_node), str(r.result_path), r.message))
+    return results
+
+
+def validate(data: Graph, shapes: Graph) -> ValidationReport:
+    """Validate ``data`` against ``shapes`` (no inference, SHACL-SPARQL enabled).
+
+    :raises TwinningError: if pySHACL cannot run (for example, a malformed shapes graph).
+    """
+    try:
+        _conforms, report, _text = pyshacl.validate(
+            data,
+            shacl_graph=shapes,
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
+            abort_on_first=False,
+        )
+    except Exception as exc:  # pyshacl reports shape errors with its own exception types
+        raise TwinningError(f"SHACL validation could not run: {exc}") from exc
+    results = tuple(_results(report, shapes))
+    conforms = not any(r.severity == SH.Violation for r in results)
+    return ValidationReport(conforms=conforms, results=results)
+
+
+def _label(graph: Graph, node: Node) -> str | None:
+    labels = {
+        lit.language: str(lit)
+        for lit in graph.objects(node, RDFS.label)
+        if isinstance(lit, Literal)
+    }
+    return labels.get("en") or labels.get("pl") or next(iter(labels.values()), None)
+
+
+def validate_dataset(
+    dataset: Dataset, shapes: Graph, *, files: Mapping[URIRef, str] | None = None
+) -> ValidationReport:
+    """Validate the union of ``dataset`` and tell, per result, the focus node's label and file.
+
+    ``files`` maps each named graph's IRI to the file it was read from.
+    """
+    union = union_graph(dataset)
+    report = validate(union, shapes)
+    located: list[Violation] = []
+    for result in report.results:
+        source_file = None
+        if files:
+            for graph_iri, path in files.items():
+                if (result.focus_node, RDF.type, None) in dataset.graph(graph_iri):
+                    source_file = path
+                    break
+        located.append(
+            replace(result, focus_label=_label(union, result.focus_node), source_file=source_file)
+        )
+    return ValidationReport(conforms=report.conforms, results=tuple(located))
