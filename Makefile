@@ -10,7 +10,7 @@ PORT   ?= 5000
 .PHONY: help setup run serve test lint fmt typecheck validate pytest clean
 
 help:
-	@echo "make run        set up .venv, validate the data and print what it would serve"
+	@echo "make run        set up .venv, validate the data and serve it on http://$(HOST):$(PORT)"
 	@echo "make test       set up .venv, then lint, type-check, validate and run the whole test suite"
 	@echo "make lint       ruff check + ruff format --check"
 	@echo "make fmt        ruff format + ruff check --fix"
@@ -28,20 +28,19 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-# Until the server lands: validate, then print what would be served.
 run: $(STAMP)
 	$(BIN)/twinning-kg validate
-	$(BIN)/twinning-kg stats
+	$(BIN)/twinning-kg serve --host $(HOST) --port $(PORT)
 
 serve: run
 
 lint: $(STAMP)
-	$(BIN)/ruff check twinning_kg tests
-	$(BIN)/ruff format --check twinning_kg tests
+	$(BIN)/ruff check twinning_kg tests server.py
+	$(BIN)/ruff format --check twinning_kg tests server.py
 
 fmt: $(STAMP)
-	$(BIN)/ruff format twinning_kg tests
-	$(BIN)/ruff check --fix twinning_kg tests
+	$(BIN)/ruff format twinning_kg tests server.py
+	$(BIN)/ruff check --fix twinning_kg tests server.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -1,4 +1,4 @@
-"""Shared fixtures: the repository's folders, a CLI runner."""
+"""Shared fixtures: the repository's folders, a CLI runner, the live server (live_server.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
+
+pytest_plugins = ["tests.live_server"]
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from twinning_kg import queries
 from twinning_kg.errors import TwinningError
 from twinning_kg.loading import load_dataset, source_files, union_graph
 from twinning_kg.reports import RENDERERS, REPORT_FORMATS
-from twinning_kg.settings import Settings
+from twinning_kg.settings import Settings, replace_settings
 from twinning_kg.validation import validate_dataset
 from twinning_kg.vocabulary import new_graph
 
@@ -137,3 +137,37 @@ def stats(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
         width = max((len(k) for k in table), default=0)
         for key, count in table.items():
             click.echo(f"  {key or '(none)':<{width}}  {count:>6}")
+
+
+@main.command()
+@click.option("--host", default=None, help="Interface to listen on (default: setting, 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default: setting, 5000).")
+@click.option("--workers", type=int, default=None, help="Worker processes (default: setting, 2).")
+@click.option(
+    "--store",
+    "store_spec",
+    default="memory",
+    show_default=True,
+    help="Store backend: memory (pyoxigraph, loaded from ontology/, data/, shapes/).",
+)
+@click.pass_context
+@reports_errors
+def serve(
+    ctx: click.Context,
+    host: str | None,
+    port: int | None,
+    workers: int | None,
+    store_spec: str,
+) -> None:
+    """Serve the graph over HTTP: pages, RDF in five formats, search."""
+    from twinning_kg.web import create_app
+    from twinning_kg.web.serving import serve as run_server
+
+    if store_spec != "memory":
+        raise TwinningError(f"unknown store {store_spec!r} (available: memory)")
+    settings = replace_settings(_settings(ctx), host=host, port=port, workers=workers)
+    app = create_app(settings)
+    click.echo(
+        f"serving {settings.root.resolve().name or '.'} on http://{settings.host}:{settings.port}/"
+    )
+    run_server(app, host=settings.host, port=settings.port, workers=settings.workers)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Final
 
@@ -24,6 +24,18 @@ class Settings:
     ontology_dir: Path = Path("ontology")
     data_dir: Path = Path("data")
     shapes_dir: Path = Path("shapes")
+    host: str = "127.0.0.1"
+    port: int = 5000
+    workers: int = 2
+    site_title: str = ""
+    site_description: str = (
+        "Partner-city (town twinning) agreements, the institutions that carry them out and the "
+        "events they led to, published as linked data with a SPARQL endpoint."
+    )
+    licence_iri: str = "https://creativecommons.org/licenses/by/4.0/"
+    tile_url: str = ""
+    tile_attribution: str = ""
+    max_request_bytes: int = 1_000_000
 
     @property
     def source_dirs(self) -> tuple[Path, Path, Path]:
@@ -67,3 +79,9 @@ class Settings:
                 f"{ENV_PREFIX}BASE_IRI must end with '/' (got {settings.base_iri!r})"
             )
         return settings
+
+
+def replace_settings(settings: Settings, **changes: object) -> Settings:
+    """A copy of ``settings`` with the given non-None values changed (for command-line flags)."""
+    given = {key: value for key, value in changes.items() if value is not None}
+    return replace(settings, **given)  # type: ignore[arg-type]  # keys are Settings fields

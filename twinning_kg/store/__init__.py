@@ -1,0 +1,50 @@
+"""The store seam: what pages, the SPARQL endpoint, the catalogue and the CLI ask of a store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from rdflib import Graph, URIRef
+
+from twinning_kg.vocabulary import Term
+
+Row = dict[str, Term]
+
+
+@dataclass(frozen=True, slots=True)
+class DataVersion:
+    """Identifies the loaded data: a digest of every source file, and when it last changed."""
+
+    digest: str
+    modified: datetime
+    triples: int
+
+
+class GraphStore(Protocol):
+    """A read-only view of the published graph."""
+
+    backend: str
+    version: DataVersion
+
+    def __len__(self) -> int:
+        """The number of triples (quads) in the store."""
+        ...
+
+    def describe(self, iri: URIRef) -> Graph:
+        """The entity's description (CBD) plus its neighbours' labels and types, and incoming links.
+
+        For the IRI of a named graph (a source file), the graph's contents.
+
+        :raises NotFound: if the store says nothing about ``iri``.
+        """
+        ...
+
+    def construct(self, name: str, /, **bindings: Term) -> Graph:
+        """Run the packaged CONSTRUCT query ``name`` with ``bindings`` bound."""
+        ...
+
+    def select(self, name: str, /, **bindings: Term) -> list[Row]:
+        """Run the packaged SELECT query ``name`` with ``bindings`` bound (never spliced)."""
+        ...

@@ -1,0 +1,70 @@
+"""The Flask app factory, and nothing else."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, g, request
+
+from twinning_kg.settings import Settings
+from twinning_kg.store import GraphStore
+from twinning_kg.store.oxigraph import OxigraphStore
+from twinning_kg.web.caching import allow_cors
+from twinning_kg.web.errors import register_error_handlers
+from twinning_kg.web.i18n import TEXT, choose_language
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: {tiles}; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "form-action 'self'"
+)
+
+
+def _tile_origin(tile_url: str) -> str:
+    if not tile_url.startswith(("http://", "https://")):
+        return ""
+    scheme, _, rest = tile_url.partition("://")
+    host = rest.split("/", 1)[0].replace("{s}.", "*.")
+    return f"{scheme}://{host}"
+
+
+def create_app(settings: Settings | None = None, *, store: GraphStore | None = None) -> Flask:
+    """Build the app: settings from the environment unless given; the store loaded unless given.
+
+    :raises DataLoadError: if the data does not parse (the message names file and line).
+    """
+    settings = settings or Settings.from_env()
+    if store is None:
+        store = OxigraphStore.from_paths(
+            settings.source_dirs, root=settings.root, base_iri=settings.base_iri
+        )
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # DefaultJSONProvider has it
+    app.extensions["twinning_kg"] = settings
+    app.extensions["twinning_kg.store"] = store
+    csp = CSP.format(tiles=_tile_origin(settings.tile_url)).replace("  ", " ")
+
+    @app.before_request
+    def pick_language() -> None:
+        g.lang = choose_language(request.args.get("lang"), request.accept_languages)
+
+    @app.after_request
+    def add_headers(response: Response) -> Response:
+        allow_cors(response)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if response.mimetype == "text/html":
+            response.headers["Content-Security-Policy"] = csp
+            response.headers.setdefault("Referrer-Policy", "no-referrer")
+        return response
+
+    @app.context_processor
+    def chrome() -> dict[str, object]:
+        lang = getattr(g, "lang", "en")
+        text = TEXT.get(lang, TEXT["en"])
+        title = settings.site_title or text["site_title"]
+        return {"t": text, "settings": settings, "lang": lang, "site_title": title}
+
+    from twinning_kg.web.views import bp as views_bp
+
+    app.register_blueprint(views_bp)
+    register_error_handlers(app)
+    return app

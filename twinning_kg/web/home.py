@@ -1,0 +1,132 @@
+"""The home page's view: partnerships, the map (markers and lines), the timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF
+
+from twinning_kg.vocabulary import GEO, TWIN
+from twinning_kg.web.presentation import (
+    LinkMaker,
+    Point,
+    TimelineItem,
+    Value,
+    format_date,
+    is_date,
+    label,
+    value_view,
+    when,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PartnershipLine:
+    """One partnership: who, since when, in what status; and the map line for it."""
+
+    link: Value
+    towns: tuple[Value, ...]
+    signed: str | None
+    sort_key: str
+    status: Value | None
+    coordinates: tuple[tuple[float, float], ...]
+
+
+@dataclass(slots=True)
+class HomeView:
+    """Everything home.html shows."""
+
+    partnerships: list[PartnershipLine] = field(default_factory=list)
+    points: list[Point] = field(default_factory=list)
+    timeline: list[TimelineItem] = field(default_factory=list)
+
+    def map_data(self) -> dict[str, object]:
+        """Markers and partnership lines, as the map script reads them."""
+        lines = [
+            {"coordinates": p.coordinates, "label": p.link.text, "href": p.link.href}
+            for p in self.partnerships
+            if len(p.coordinates) == 2
+        ]
+        return {"points": [point.as_json() for point in self.points], "lines": lines}
+
+
+def _coordinates(graph: Graph, town: URIRef) -> tuple[float, float] | None:
+    lat, lon = graph.value(town, GEO.lat), graph.value(town, GEO.long)
+    if isinstance(lat, Literal) and isinstance(lon, Literal):
+        try:
+            return float(lat), float(lon)
+        except ValueError:
+            return None
+    return None
+
+
+def home_view(graph: Graph, lang: str, link: LinkMaker) -> HomeView:
+    """Build the home page from the ``home_graph`` query's result."""
+    view = HomeView()
+    partner_count: dict[URIRef, int] = {}
+    for partnership in graph.subjects(RDF.type, TWIN.Partnership):
+        towns = sorted(
+            (t for t in graph.objects(partnership, TWIN.partner) if isinstance(t, URIRef)), key=str
+        )
+        for town in towns:
+            partner_count[town] = partner_count.get(town, 0) + 1
+        signed_lit = next(
+            (
+                d
+                for a in graph.objects(partnership, TWIN.agreement)
+                for d in graph.objects(a, TWIN.signingDate)
+            ),
+            graph.value(partnership, TWIN.startDate),
+        )
+        status = graph.value(partnership, TWIN.status)
+        coordinates = tuple(c for c in (_coordinates(graph, t) for t in towns) if c is not None)
+        view.partnerships.append(
+            PartnershipLine(
+                link=value_view(graph, partnership, lang, link),
+                towns=tuple(value_view(graph, t, lang, link) for t in towns),
+                signed=format_date(signed_lit, lang) if isinstance(signed_lit, Literal) else None,
+                sort_key=str(signed_lit) if signed_lit is not None else "9999",
+                status=value_view(graph, status, lang, link) if status is not None else None,
+                coordinates=coordinates,
+            )
+        )
+        agreement = graph.value(partnership, TWIN.agreement)
+        if isinstance(signed_lit, Literal) and is_date(signed_lit) and agreement is not None:
+            view.timeline.append(
+                TimelineItem(
+                    sort_key=str(signed_lit),
+                    when=format_date(signed_lit, lang),
+                    label=label(graph, agreement, lang),
+                    href=link(str(agreement)),
+                    kind="agreement",
+                )
+            )
+    view.partnerships.sort(key=lambda p: (p.sort_key, p.link.text))
+    hub = max(partner_count.values(), default=0)
+    for town, count in sorted(partner_count.items(), key=lambda item: str(item[0])):
+        found = _coordinates(graph, town)
+        if found is not None:
+            view.points.append(
+                Point(
+                    label=label(graph, town, lang),
+                    lat=found[0],
+                    lon=found[1],
+                    href=link(str(town)),
+                    main=count == hub and hub > 1,
+                )
+            )
+    for event in set(graph.subjects(RDF.type, TWIN.Event)):
+        dated = when(graph, event, lang)
+        if dated is not None:
+            view.timeline.append(
+                TimelineItem(
+                    sort_key=dated[0],
+                    when=dated[1],
+                    label=label(graph, event, lang),
+                    href=link(str(event)),
+                    kind="event",
+                )
+            )
+    view.timeline.sort(key=lambda item: (item.sort_key, item.label))
+    return view

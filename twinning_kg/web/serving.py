@@ -1,0 +1,41 @@
+"""Run the app under gunicorn (`twinning-kg serve`): preloaded, workers share the loaded store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]  # no stubs
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]  # base class is untyped
+    def __init__(self, app: Flask, options: dict[str, Any]) -> None:
+        self._app = app
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self._app
+
+
+def serve(app: Flask, *, host: str, port: int, workers: int, timeout_s: int = 60) -> None:
+    """Serve ``app`` on ``host:port`` with ``workers`` sync workers until interrupted."""
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "sync",
+        "timeout": timeout_s,
+        "graceful_timeout": 5,
+        "preload_app": True,
+        "accesslog": "-",
+        "errorlog": "-",
+        "loglevel": "info",
+        "limit_request_line": 8190,
+        "limit_request_fields": 100,
+        "control_socket_disable": True,
+    }
+    _Gunicorn(app, options).run()
