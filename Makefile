@@ -5,17 +5,21 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+SIZE   ?= S
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run serve test lint fmt typecheck validate pytest clean
+.PHONY: help setup run serve build test lint fmt typecheck validate pytest bench clean
 
 help:
-	@echo "make run        set up .venv, validate the data and serve it on http://$(HOST):$(PORT)"
+	@echo "make run        set up .venv, validate the data, build the dumps and catalogue if the data"
+	@echo "                changed (serve does) and serve it on http://$(HOST):$(PORT)"
 	@echo "make test       set up .venv, then lint, type-check, validate and run the whole test suite"
 	@echo "make lint       ruff check + ruff format --check"
 	@echo "make fmt        ruff format + ruff check --fix"
 	@echo "make typecheck  mypy --strict twinning_kg"
 	@echo "make validate   twinning-kg validate (SHACL over ontology/, data/, shapes/)"
+	@echo "make build      twinning-kg build: dumps, DCAT-AP catalogue, VoID into var/build/"
+	@echo "make bench      benchmark on synthetic data, SIZE=S|M|L (default S; see bench/README.md)"
 
 setup: $(STAMP)
 
@@ -35,12 +39,12 @@ run: $(STAMP)
 serve: run
 
 lint: $(STAMP)
-	$(BIN)/ruff check twinning_kg tests server.py
-	$(BIN)/ruff format --check twinning_kg tests server.py
+	$(BIN)/ruff check twinning_kg tests bench server.py
+	$(BIN)/ruff format --check twinning_kg tests bench server.py
 
 fmt: $(STAMP)
-	$(BIN)/ruff format twinning_kg tests server.py
-	$(BIN)/ruff check --fix twinning_kg tests server.py
+	$(BIN)/ruff format twinning_kg tests bench server.py
+	$(BIN)/ruff check --fix twinning_kg tests bench server.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -48,10 +52,17 @@ typecheck: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/twinning-kg validate
 
+build: $(STAMP)
+	$(BIN)/twinning-kg build
+
 pytest: $(STAMP)
 	$(BIN)/pytest
 
 test: lint typecheck validate pytest
+
+# Not a test: one run that generates var/bench/$(SIZE)/, starts the servers and prints the tables.
+bench: $(STAMP)
+	$(BIN)/python -m bench.run --size $(SIZE)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -87,9 +87,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = tmp_path_factory.mktemp("live_server") / "server.log"
     command = [sys.executable, "-m", "twinning_kg", "serve"]
     command += ["--host", HOST, "--port", str(port), "--workers", "2"]
+    # `serve` builds the dumps and catalogue on start (into a temporary folder, not var/build);
+    # their download URLs name this server, so a harvester test can follow them.
+    env = server_env()
+    env["TWINNING_BUILD_DIR"] = str(tmp_path_factory.mktemp("live_build"))
+    env["TWINNING_BASE_URL"] = f"{base_url}/"
     with log.open("wb") as output:
         process = subprocess.Popen(
-            command, cwd=ROOT, env=server_env(), stdout=output, stderr=subprocess.STDOUT
+            command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
         )
         try:
             wait_for_server(f"{base_url}/", process, log)

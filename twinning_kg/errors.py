@@ -10,6 +10,8 @@ class TwinningError(Exception):
 
     status: ClassVar[int] = 500
     code: ClassVar[str] = "internal-error"
+    #: Seconds a client should wait before retrying (sent as ``Retry-After``), if it should.
+    retry_after_s: ClassVar[int | None] = None
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -62,6 +64,7 @@ class QueryTimeout(TwinningError):
 
     status = 503
     code = "query-timeout"
+    retry_after_s = 5
 
 
 class DataLoadError(TwinningError):
@@ -80,3 +83,11 @@ class UpstreamError(TwinningError):
 
     status = 502
     code = "upstream-error"
+
+
+class StoreUnavailable(TwinningError):
+    """The (remote) store did not answer, refused us, or failed; pages answer 503, not 500."""
+
+    status = 503
+    code = "store-unavailable"
+    retry_after_s = 10

@@ -97,3 +97,57 @@ ENTITY_FORMATS: tuple[Format, ...] = (
     Format.NTRIPLES,
     Format.RDFXML,
 )
+
+
+class ResultsFormat(Enum):
+    """A SPARQL SELECT/ASK results format. The value is the short name used in ``format=``."""
+
+    JSON = "json"
+    XML = "xml"
+    CSV = "csv"
+    TSV = "tsv"
+
+    @property
+    def media_type(self) -> str:
+        """The registered media type."""
+        return _RESULTS_MEDIA_TYPES[self]
+
+    @property
+    def w3c_iri(self) -> str:
+        """The format's IRI in http://www.w3.org/ns/formats/ (for the service description)."""
+        return _RESULTS_IRIS[self]
+
+    @classmethod
+    def from_name(cls, name: str) -> ResultsFormat | None:
+        """Find a results format by short name or media type.
+
+        >>> ResultsFormat.from_name("application/sparql-results+json")
+        <ResultsFormat.JSON: 'json'>
+        """
+        key = name.split(";")[0].strip().lower()
+        for fmt in cls:
+            if key in (fmt.value, fmt.media_type):
+                return fmt
+        return {"srj": cls.JSON, "srx": cls.XML, "application/json": cls.JSON}.get(key)
+
+
+_RESULTS_MEDIA_TYPES: dict[ResultsFormat, str] = {
+    ResultsFormat.JSON: "application/sparql-results+json",
+    ResultsFormat.XML: "application/sparql-results+xml",
+    ResultsFormat.CSV: "text/csv",
+    ResultsFormat.TSV: "text/tab-separated-values",
+}
+_RESULTS_IRIS: dict[ResultsFormat, str] = {
+    ResultsFormat.JSON: "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
+    ResultsFormat.XML: "http://www.w3.org/ns/formats/SPARQL_Results_XML",
+    ResultsFormat.CSV: "http://www.w3.org/ns/formats/SPARQL_Results_CSV",
+    ResultsFormat.TSV: "http://www.w3.org/ns/formats/SPARQL_Results_TSV",
+}
+
+#: RDF formats a CONSTRUCT/DESCRIBE result is offered in, Turtle first.
+GRAPH_RESULT_FORMATS: tuple[Format, ...] = (
+    Format.TURTLE,
+    Format.NTRIPLES,
+    Format.JSONLD,
+    Format.RDFXML,
+)

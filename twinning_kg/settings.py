@@ -24,6 +24,10 @@ class Settings:
     ontology_dir: Path = Path("ontology")
     data_dir: Path = Path("data")
     shapes_dir: Path = Path("shapes")
+    store: str = "memory"
+    store_timeout_s: float = 30.0
+    state_dir: Path = Path("var")
+    admin_token: str = ""
     host: str = "127.0.0.1"
     port: int = 5000
     workers: int = 2
@@ -33,9 +37,32 @@ class Settings:
         "events they led to, published as linked data with a SPARQL endpoint."
     )
     licence_iri: str = "https://creativecommons.org/licenses/by/4.0/"
+    # Open-data publishing (`twinning-kg build`, /catalog, /.well-known/void, /dumps/).
+    base_url: str = ""
+    build_dir: Path = Path("var/build")
+    publisher_iri: str = CANONICAL_BASE_IRI + "id/institution/siedlce-city-office"
+    publisher_name: str = "Urząd Miasta Siedlce"
+    publisher_type: str = "http://purl.org/adms/publishertype/LocalAuthority"
+    contact_name: str = "Urząd Miasta Siedlce"
+    contact_email: str = ""
+    contact_url: str = "https://siedlce.pl/"
+    catalogue_issued: str = ""
+    catalogue_modified: str = ""
     tile_url: str = ""
     tile_attribution: str = ""
     max_request_bytes: int = 1_000_000
+    wikidata_endpoint: str = "https://query.wikidata.org/sparql"
+    wikidata_contact: str = ""
+    wikidata_timeout_s: float = 60.0
+    wikidata_max_retries: int = 3
+    link_threshold: float = 0.75
+    threads: int = 4
+    sparql_timeout_s: float = 10.0
+    sparql_row_cap: int = 10_000
+    sparql_workers: int = 2
+    sparql_memory_mb: int = 2048
+    sparql_max_query_bytes: int = 100_000
+    sparql_allowed_services: str = ""
 
     @property
     def source_dirs(self) -> tuple[Path, Path, Path]:
@@ -45,6 +72,15 @@ class Settings:
             self.root / self.data_dir,
             self.root / self.shapes_dir,
         )
+
+    @property
+    def public_url(self) -> str:
+        """Where the site is served (``base_url``, else ``base_iri``): download and endpoint URLs.
+
+        >>> Settings(base_url="http://localhost:5000/").public_url
+        'http://localhost:5000/'
+        """
+        return self.base_url or self.base_iri
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -77,6 +113,10 @@ class Settings:
         if not settings.base_iri.endswith(("/", "#")):
             raise TwinningError(
                 f"{ENV_PREFIX}BASE_IRI must end with '/' (got {settings.base_iri!r})"
+            )
+        if settings.base_url and not settings.base_url.endswith("/"):
+            raise TwinningError(
+                f"{ENV_PREFIX}BASE_URL must end with '/' (got {settings.base_url!r})"
             )
         return settings
 

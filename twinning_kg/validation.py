@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-import pyshacl
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
@@ -91,6 +90,8 @@ def validate(data: Graph, shapes: Graph) -> ValidationReport:
 
     :raises TwinningError: if pySHACL cannot run (for example, a malformed shapes graph).
     """
+    import pyshacl  # imported here: it takes ~0.4 s, and most commands never validate
+
     try:
         _conforms, report, _text = pyshacl.validate(
             data,

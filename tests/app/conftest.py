@@ -11,15 +11,22 @@ from flask.testing import FlaskClient
 from rdflib import Graph
 
 from tests.conftest import ROOT
+from twinning_kg.publishing.build import build
 from twinning_kg.settings import Settings
 from twinning_kg.store.oxigraph import OxigraphStore
 from twinning_kg.web import create_app
 
 
 @pytest.fixture(scope="session")
-def settings() -> Settings:
-    """Default settings, rooted at the repository (the published base IRI is the canonical one)."""
-    return Settings(root=ROOT)
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Default settings, rooted at the repository (the published base IRI is the canonical one).
+
+    ``twinning-kg build`` writes into a temporary folder first, so the publishing routes
+    (/catalog, /.well-known/void, /dumps/) have the build they serve.
+    """
+    settings = Settings(root=ROOT, build_dir=tmp_path_factory.mktemp("build"))
+    build(settings)
+    return settings
 
 
 @pytest.fixture(scope="session")

@@ -398,7 +398,7 @@ def test_unknown_iri_is_404_json(client: FlaskClient, url: str) -> None:
     assert response.status_code == 404
     assert response.mimetype == "application/json"
     body = response.get_json()
-    assert set(body) == {"error", "status", "message"}
+    assert set(body) == {"error", "status", "message", "request_id"}
     assert body["status"] == 404
     assert body["error"] == "not-found"
     assert body["message"]

@@ -8,6 +8,7 @@ from typing import Protocol
 
 from rdflib import Graph, URIRef
 
+from twinning_kg.sparql.jobs import QueryExecutor
 from twinning_kg.vocabulary import Term
 
 Row = dict[str, Term]
@@ -26,7 +27,11 @@ class GraphStore(Protocol):
     """A read-only view of the published graph."""
 
     backend: str
-    version: DataVersion
+
+    @property
+    def version(self) -> DataVersion:
+        """The version of the data served (a digest, when it changed, how many triples)."""
+        ...
 
     def __len__(self) -> int:
         """The number of triples (quads) in the store."""
@@ -47,4 +52,8 @@ class GraphStore(Protocol):
 
     def select(self, name: str, /, **bindings: Term) -> list[Row]:
         """Run the packaged SELECT query ``name`` with ``bindings`` bound (never spliced)."""
+        ...
+
+    def query_executor(self, *, workers: int, memory_limit_mb: int) -> QueryExecutor:
+        """What runs the public's queries (under a time limit, killable)."""
         ...

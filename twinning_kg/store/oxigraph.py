@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import glob
 import hashlib
+import json
+import os
+import re
+import shutil
+import traceback
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Final
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -15,10 +23,14 @@ from twinning_kg import queries
 from twinning_kg.errors import DataLoadError, NotFound
 from twinning_kg.loading import ENTITY_PREFIX, discover, graph_iri
 from twinning_kg.settings import CANONICAL_BASE_IRI
+from twinning_kg.sparql.jobs import QueryExecutor
+from twinning_kg.sparql.workers import ForkingExecutor
 from twinning_kg.store import DataVersion, Row
 from twinning_kg.vocabulary import Term, new_graph
 
 _OX_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES}
+#: The file, inside an on-disk store's folder, that records the version of the data in it.
+META_FILE: Final = "twinning-kg.json"
 
 
 def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph) -> Term:
@@ -50,6 +62,23 @@ def to_oxigraph(term: Term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     return ox.Literal(str(term))
 
 
+#: A SPARQL variable name ends where a character that may continue one stops.
+_NAME_END: Final = r"(?![\w\u00b7\u0300-\u036f\u203f\u2040])"
+
+
+def _inline_iri(text: str, name: str, iri: ox.NamedNode) -> str:
+    """Write ``iri`` in ``text`` wherever the variable ``?name`` (or ``$name``) stands.
+
+    Oxigraph plans a query's joins from the constants written in it; a term given as a
+    substitution is bound only when the plan runs, so a pattern that starts from the entity gets
+    planned as a scan of the whole store (bench/README.md, "Profiling"). ``iri`` went through
+    pyoxigraph's IRI check, so it holds no ``>``, space or quote that could end ``<…>`` early.
+    Only for CONSTRUCT and DESCRIBE queries: a SELECT may project the variable.
+    """
+    written = str(iri)  # N-Triples form: <…>
+    return re.sub(rf"[?$]{re.escape(name)}{_NAME_END}", lambda _match: written, text)
+
+
 def _rebase(term: ox.NamedNode, base_iri: str) -> ox.NamedNode:
     if term.value.startswith(ENTITY_PREFIX):
         return ox.NamedNode(base_iri + term.value[len(CANONICAL_BASE_IRI) :])
@@ -67,56 +96,134 @@ def _rebased_quads(path: Path, graph: ox.NamedNode, base_iri: str) -> Iterator[o
         )
 
 
+def source_version(paths: Iterable[Path], *, triples: int = 0) -> tuple[list[Path], DataVersion]:
+    """The RDF files under ``paths`` and a version naming their content (a digest) and age."""
+    files = discover(paths)
+    digest = hashlib.sha256()
+    newest = 0.0
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        newest = max(newest, path.stat().st_mtime)
+    version = DataVersion(
+        digest=digest.hexdigest()[:20],
+        modified=datetime.fromtimestamp(int(newest), tz=UTC),
+        triples=triples,
+    )
+    return files, version
+
+
+def _load_files(
+    store: ox.Store, files: list[Path], *, root: Path, base_iri: str, bulk: bool
+) -> None:
+    for path in files:
+        name = ox.NamedNode(str(graph_iri(path, root=root, base_iri=base_iri)))
+        try:
+            if base_iri == CANONICAL_BASE_IRI:
+                load = store.bulk_load if bulk else store.load
+                load(path=path, format=_OX_FORMATS[path.suffix], to_graph=name)
+            else:
+                store.extend(list(_rebased_quads(path, name, base_iri)))
+        except SyntaxError as exc:
+            raise DataLoadError(
+                f"{path}:{exc.lineno}:{exc.offset}: {exc.msg}", path=str(path), line=exc.lineno
+            ) from None
+
+
 class OxigraphStore:
-    """An in-memory pyoxigraph store; build it with :meth:`from_paths`."""
+    """The embedded store: pyoxigraph in memory (:meth:`from_paths`) or on disk (:meth:`open`).
 
-    backend = "memory"
+    An on-disk store is opened read-only, once per process (gunicorn workers and query workers
+    each open their own handle; opening takes milliseconds).
+    """
 
-    def __init__(self, store: ox.Store, version: DataVersion) -> None:
-        self._store = store
+    def __init__(
+        self,
+        version: DataVersion,
+        *,
+        memory: ox.Store | None = None,
+        path: Path | None = None,
+    ) -> None:
+        if (memory is None) == (path is None):
+            raise ValueError("give exactly one of memory= or path=")
         self.version = version
+        self.backend = "memory" if memory is not None else f"oxigraph:{path}"
+        self._memory = memory
+        # Pinned to the generation the link pointed at when opened, so the data matches version.
+        self._path = path.resolve() if path is not None else None
+        self._opened: tuple[int, ox.Store] | None = None
+
+    @property
+    def _store(self) -> ox.Store:
+        if self._memory is not None:
+            return self._memory
+        pid = os.getpid()
+        if self._opened is None or self._opened[0] != pid:
+            assert self._path is not None  # noqa: S101  # set when memory is None
+            self._opened = (pid, ox.Store.read_only(str(self._path)))
+        return self._opened[1]
 
     @classmethod
     def from_paths(
         cls, paths: Iterable[Path], *, root: Path = Path(), base_iri: str = CANONICAL_BASE_IRI
     ) -> OxigraphStore:
-        """Load every RDF file under ``paths`` into a new store, one named graph per file.
+        """Load every RDF file under ``paths`` into a new in-memory store, a named graph each.
 
         :raises DataLoadError: naming ``file:line:col`` for the first file that does not parse.
         """
+        files, version = source_version(paths)
         store = ox.Store()
-        digest = hashlib.sha256()
-        newest = 0.0
-        for path in discover(paths):
-            name = ox.NamedNode(str(graph_iri(path, root=root, base_iri=base_iri)))
-            data = path.read_bytes()
-            digest.update(path.name.encode() + b"\0" + data)
-            newest = max(newest, path.stat().st_mtime)
-            try:
-                if base_iri == CANONICAL_BASE_IRI:
-                    store.load(input=data, format=_OX_FORMATS[path.suffix], to_graph=name)
-                else:
-                    store.extend(list(_rebased_quads(path, name, base_iri)))
-            except SyntaxError as exc:
-                raise DataLoadError(
-                    f"{path}:{exc.lineno}:{exc.offset}: {exc.msg}", path=str(path), line=exc.lineno
-                ) from None
-        version = DataVersion(
-            digest=digest.hexdigest()[:20],
-            modified=datetime.fromtimestamp(int(newest), tz=UTC),
-            triples=len(store),
-        )
-        return cls(store, version)
+        _load_files(store, files, root=root, base_iri=base_iri, bulk=False)
+        return cls(replace(version, triples=len(store)), memory=store)
 
-    def _query(self, name: str, bindings: dict[str, Term]) -> object:
-        return self._store.query(
-            queries.load(name),
-            substitutions={ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()},
-            use_default_graph_as_union=True,
-        )
+    def release(self) -> None:
+        """Close this process's handle on an on-disk store (call before forking workers).
+
+        RocksDB's background threads do not survive a fork; a handle inherited by a child hangs
+        or crashes it. The next use in any process opens a fresh handle.
+        """
+        self._opened = None
+
+    @classmethod
+    def open(cls, path: Path) -> OxigraphStore:
+        """Open a store written by :func:`build_store` (read-only).
+
+        :raises DataLoadError: if ``path`` holds no such store.
+        """
+        meta_path = path / META_FILE
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            version = DataVersion(
+                digest=str(meta["digest"]),
+                modified=datetime.fromisoformat(str(meta["modified"])),
+                triples=int(meta["triples"]),
+            )
+        except (OSError, ValueError, KeyError) as exc:
+            why = "no store there" if isinstance(exc, FileNotFoundError) else f"not a store ({exc})"
+            raise DataLoadError(
+                f"{path}: {why}; build one with `twinning-kg load --out {path}`", path=str(path)
+            ) from None
+        store = cls(version, path=path)
+        # Not opened here: RocksDB's process-wide thread pool does not survive a fork, so a
+        # server's master process must never open it. Each worker opens its own handle.
+        if not (store._path is not None and (store._path / "CURRENT").is_file()):
+            raise DataLoadError(
+                f"{path}: no store there; build one with twinning-kg load --out {path}"
+            )
+        return store
+
+    def _query(self, name: str, bindings: dict[str, Term], *, inline: bool = False) -> object:
+        text = queries.load(name)
+        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {}
+        for key, value in bindings.items():
+            term = to_oxigraph(value)
+            if inline and isinstance(term, ox.NamedNode):
+                text = _inline_iri(text, key, term)
+            else:
+                substitutions[ox.Variable(key)] = term
+        return self._store.query(text, substitutions=substitutions, use_default_graph_as_union=True)
 
     def _graph(self, name: str, bindings: dict[str, Term], graph: Graph) -> None:
-        result = self._query(name, bindings)
+        result = self._query(name, bindings, inline=True)
         if not isinstance(result, ox.QueryTriples):
             raise TypeError(f"query {name} is not a CONSTRUCT or DESCRIBE")
         for triple in result:
@@ -159,5 +266,97 @@ class OxigraphStore:
             rows.append(row)
         return rows
 
+    def query_executor(self, *, workers: int, memory_limit_mb: int) -> QueryExecutor:
+        """See :meth:`GraphStore.query_executor`: forked workers sharing this store."""
+        return ForkingExecutor(lambda: self._store, size=workers, memory_limit_mb=memory_limit_mb)
+
     def __len__(self) -> int:
         return len(self._store)
+
+
+def _write_store(folder: Path, files: list[Path], root: Path, base_iri: str) -> int:
+    """Bulk-load ``files`` into a new store in ``folder``, compact it, close it; its size."""
+    store = ox.Store(str(folder))
+    _load_files(store, files, root=root, base_iri=base_iri, bulk=True)
+    store.flush()
+    store.optimize()
+    return len(store)
+
+
+def _is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def _remove_abandoned(generations: Path, out: Path) -> None:
+    """Remove the staging folders and links of builds whose process is gone (killed half way)."""
+    leftovers = [
+        *generations.glob(".*.tmp"),  # .{digest}.{pid}.tmp
+        *out.parent.glob(f".{glob.escape(out.name)}.*.link"),  # .{name}.{pid}.link
+    ]
+    for path in leftovers:
+        pid = path.name.rsplit(".", 2)[-2]
+        if pid.isdigit() and not _is_running(int(pid)):
+            if path.is_symlink():
+                path.unlink(missing_ok=True)
+            else:
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def build_store(
+    paths: Iterable[Path], out: Path, *, root: Path = Path(), base_iri: str = CANONICAL_BASE_IRI
+) -> DataVersion:
+    """Write an on-disk store of ``paths`` and point ``out`` at it, atomically.
+
+    ``out`` is a symbolic link to ``{out}.d/{digest}``; the link is replaced only after the new
+    store is complete, so a running server or an interrupted build never sees half a store. The
+    previous generation is kept (processes may still read it); older ones are removed.
+
+    :raises DataLoadError: for the first file that does not parse (``out`` is left as it was).
+    """
+    files, version = source_version(paths)
+    generations = out.parent / (out.name + ".d")
+    generations.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned(generations, out)
+    target = generations / version.digest
+    if (target / META_FILE).exists():
+        meta = json.loads((target / META_FILE).read_text(encoding="utf-8"))
+        version = replace(version, triples=int(meta["triples"]))
+    else:
+        staging = generations / f".{version.digest}.{os.getpid()}.tmp"
+        shutil.rmtree(staging, ignore_errors=True)
+        try:
+            version = replace(version, triples=_write_store(staging, files, root, base_iri))
+            meta = {
+                "digest": version.digest,
+                "modified": version.modified.isoformat(),
+                "triples": version.triples,
+                "files": [str(f) for f in files],
+            }
+            (staging / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+            shutil.rmtree(target, ignore_errors=True)
+            staging.rename(target)
+        except BaseException as exc:
+            # The traceback's frames hold the half-written store open, and RocksDB would write
+            # into the folder again when it closes: close it before removing the folder.
+            traceback.clear_frames(exc.__traceback__)
+            raise
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    link = out.parent / f".{out.name}.{os.getpid()}.link"
+    link.unlink(missing_ok=True)
+    link.symlink_to(target.relative_to(out.parent))
+    if out.exists() and not out.is_symlink():
+        raise DataLoadError(f"{out} exists and is not a store link; move it away first.")
+    previous = out.resolve() if out.is_symlink() else None
+    os.replace(link, out)
+    keep = {target.resolve(), previous}
+    for old in generations.iterdir():
+        if old.resolve() not in keep and not old.name.startswith("."):
+            shutil.rmtree(old, ignore_errors=True)
+    return version

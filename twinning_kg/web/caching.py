@@ -31,5 +31,8 @@ def allow_cors(response: Response) -> Response:
     """Let any origin read machine-readable responses (RDF, JSON, SPARQL results)."""
     if response.mimetype != "text/html":
         response.headers["Access-Control-Allow-Origin"] = "*"
-        response.headers["Access-Control-Expose-Headers"] = "ETag, Link, Content-Location"
+        response.headers["Access-Control-Expose-Headers"] = (
+            "ETag, Link, Content-Location, X-Result-Rows, X-Result-Truncated, X-Result-Limit, "
+            "Retry-After"
+        )
     return response

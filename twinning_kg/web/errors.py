@@ -18,8 +18,18 @@ ERROR_MEDIA_TYPES: Final = ("text/html", "application/json", "text/plain")
 
 
 def _error_media_type() -> str:
-    """Negotiate the error body as pages are: no Accept (or only garbage) and ``*/*`` get HTML."""
+    """Negotiate the error body as pages are: no Accept (or only garbage) and ``*/*`` get HTML.
+
+    SPARQL protocol clients get a SPARQL-style plain-text message unless they ask for HTML or
+    JSON (the results media types count as JSON).
+    """
     accept = media_ranges(request.accept_mimetypes)
+    if request.blueprint == "sparql":
+        if accept and accept["application/sparql-results+json"] > accept["text/plain"]:
+            return "application/json"
+        if accept and accept.best in ("text/html", "application/json"):
+            return accept.best
+        return "text/plain"
     if not accept:
         return "text/html"
     return accept.best_match(ERROR_MEDIA_TYPES, default="application/json")
@@ -35,13 +45,22 @@ def error_response(status: int, code: str, message: str) -> Response:
     if lang not in LANGUAGES:
         lang = DEFAULT_LANGUAGE
     media_type = _error_media_type()
+    request_id = getattr(g, "request_id", "-")
     if media_type == "text/html":
-        body = render_template("error.html", status=status, code=code, message=message, lang=lang)
+        body = render_template(
+            "error.html",
+            status=status,
+            code=code,
+            message=message,
+            lang=lang,
+            request_id=request_id,
+        )
         response = Response(body, status=status, mimetype="text/html")
     elif media_type == "text/plain":
-        response = Response(f"{status} {code}: {message}\n", status=status, mimetype="text/plain")
+        text = f"{status} {code}: {message}\n(request id {request_id})\n"
+        response = Response(text, status=status, mimetype="text/plain")
     else:
-        payload = {"error": code, "status": status, "message": message}
+        payload = {"error": code, "status": status, "message": message, "request_id": request_id}
         response = Response(json.dumps(payload), status=status, mimetype="application/json")
     response.headers["Vary"] = "Accept, Accept-Language"
     return response
@@ -52,7 +71,10 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(TwinningError)
     def handle_twinning_error(exc: TwinningError) -> Response:
-        return error_response(exc.status, exc.code, exc.message)
+        response = error_response(exc.status, exc.code, exc.message)
+        if exc.retry_after_s is not None:
+            response.headers["Retry-After"] = str(exc.retry_after_s)
+        return response
 
     @app.errorhandler(HTTPException)
     def handle_http_error(exc: HTTPException) -> Response:

@@ -65,6 +65,27 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "iri": "IRI",
         "properties": "Properties",
         "members": "Resources described here",
+        "run": "Run query",
+        "queries": "Example queries",
+        "queries_intro": (
+            "Ready-made SPARQL queries for researchers. Each one declares its own prefixes and "
+            "runs unchanged in any SPARQL client against this endpoint, whose default graph is "
+            "the union of all named graphs (one per source file)."
+        ),
+        "open_in_editor": "Run in the query editor",
+        "results_link": "Results",
+        "query_text": "Query",
+        "example_label": "Example query",
+        "example_choose": "Choose an example…",
+        "example_open": "Open",
+        "sparql_intro": (
+            "Write a SPARQL 1.1 query or start from an example; Ctrl+Enter runs it. The default "
+            "graph is the union of all named graphs (one per source file)."
+        ),
+        "truncated": (
+            "Only the first {limit} rows are shown: this endpoint returns at most {limit} rows "
+            "per query. Narrow the query, or page through it with LIMIT and OFFSET."
+        ),
         "graphs": "Source files (named graphs)",
     },
     "pl": {
@@ -106,6 +127,28 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "iri": "IRI",
         "properties": "Właściwości",
         "members": "Zasoby opisane tutaj",
+        "run": "Wykonaj zapytanie",
+        "queries": "Przykładowe zapytania",
+        "queries_intro": (
+            "Gotowe zapytania SPARQL dla badaczy. Każde deklaruje własne prefiksy i działa bez "
+            "zmian w dowolnym kliencie SPARQL wobec tego punktu dostępu, którego graf domyślny "
+            "to suma wszystkich grafów nazwanych (po jednym na plik źródłowy)."
+        ),
+        "open_in_editor": "Wykonaj w edytorze zapytań",
+        "results_link": "Wyniki",
+        "query_text": "Zapytanie",
+        "example_label": "Przykładowe zapytanie",
+        "example_choose": "Wybierz przykład…",
+        "example_open": "Otwórz",
+        "sparql_intro": (
+            "Napisz zapytanie SPARQL 1.1 albo zacznij od przykładu; Ctrl+Enter je wykonuje. Graf "
+            "domyślny to suma wszystkich grafów nazwanych (po jednym na plik źródłowy)."
+        ),
+        "truncated": (
+            "Pokazano tylko pierwsze {limit} wierszy: ten punkt dostępu zwraca najwyżej {limit} "
+            "wierszy na zapytanie. Zawęź zapytanie albo przeglądaj wyniki stronami za pomocą "
+            "LIMIT i OFFSET."
+        ),
         "graphs": "Pliki źródłowe (grafy nazwane)",
     },
 }

@@ -22,20 +22,27 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]  # base class is untyped
         return self._app
 
 
-def serve(app: Flask, *, host: str, port: int, workers: int, timeout_s: int = 60) -> None:
-    """Serve ``app`` on ``host:port`` with ``workers`` sync workers until interrupted."""
+def serve(
+    app: Flask, *, host: str, port: int, workers: int, threads: int, timeout_s: int = 60
+) -> None:
+    """Serve ``app`` on ``host:port``: ``workers`` processes of ``threads`` threads each."""
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
-        "worker_class": "sync",
+        "threads": threads,
+        "worker_class": "gthread",
         "timeout": timeout_s,
         "graceful_timeout": 5,
         "preload_app": True,
-        "accesslog": "-",
+        "accesslog": None,  # the app writes JSON access lines itself (web/requestlog.py)
         "errorlog": "-",
         "loglevel": "info",
         "limit_request_line": 8190,
         "limit_request_fields": 100,
         "control_socket_disable": True,
     }
+    store = app.extensions.get("twinning_kg.store")
+    release = getattr(store, "release", None)
+    if callable(release):
+        release()  # close an on-disk store in the master before gunicorn forks the workers
     _Gunicorn(app, options).run()

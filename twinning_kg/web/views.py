@@ -19,6 +19,7 @@ from twinning_kg.web.caching import make_cacheable
 from twinning_kg.web.home import home_view
 from twinning_kg.web.i18n import TEXT
 from twinning_kg.web.negotiation import negotiate
+from twinning_kg.web.publishing import home_dataset_extras
 from twinning_kg.web.renderers import RENDERERS, Page, jsonld_context
 from twinning_kg.web.schema_org import dataset_jsonld
 
@@ -96,7 +97,11 @@ def home() -> Response:
             name=settings.site_title or TEXT[g.lang]["site_title"],
             description=settings.site_description,
             url=request.url_root,
-            extra={"license": settings.licence_iri, "inLanguage": ["pl", "en"]},
+            extra={
+                "license": settings.licence_iri,
+                "inLanguage": ["pl", "en"],
+                **home_dataset_extras(g.lang),
+            },
         ),
     )
     response = Response(body, mimetype="text/html")

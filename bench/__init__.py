@@ -1,0 +1,1 @@
+"""Benchmark of twinning-kg at world scale: synthetic data generator and runner (make bench)."""

@@ -1,0 +1,342 @@
+"""Stores that fail: pages answer 503 (never 500) and recover; push and load fail cleanly.
+
+The remote store is the real ``oxigraph serve``, stopped and restarted under a running server;
+401, 500 and garbage come from a scripted HTTP server in a thread; an upload cut short goes
+through a TCP proxy that forwards the headers and half the body, then closes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.integration.stores import (
+    SCRIPTS,
+    CuttingProxy,
+    OxigraphServer,
+    ScriptedHttpServer,
+    TwinningServer,
+    assert_one_line_error,
+    copy_sources,
+    graph_counts,
+    nth_request,
+    oxigraph_server,
+    remote_nquads,
+    run_cli,
+    scripted_http_server,
+    staging_graphs,
+    started_process,
+    twinning_server,
+)
+from tests.live_server import HOST, find_free_port
+from twinning_kg.store.oxigraph import OxigraphStore
+
+pytestmark = pytest.mark.live
+
+SIEDLCE_PATH = "/id/municipality/siedlce"
+SELECT = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
+#: Pages that need the store, and how each is asked for JSON.
+STORE_PAGES = [
+    ("/", "application/json"),
+    (SIEDLCE_PATH, "application/json"),
+    ("/graph/data/siedlce/partnership-dasing", "application/json"),
+    (f"/sparql?query={SELECT}", "application/sparql-results+json"),
+    ("/sparql", "application/json"),
+]
+RECOVERY_S = 10.0
+
+
+def assert_store_unavailable(response: httpx.Response) -> None:
+    """503 with Retry-After and a message about the store, in the negotiated media type."""
+    assert response.status_code == 503, (response.request.url, response.text[:500])
+    assert int(response.headers["retry-after"]) > 0
+    if response.headers["content-type"].startswith("application/json"):
+        body = response.json()
+        assert body["status"] == 503
+        assert body["error"] == "store-unavailable"
+        assert "data store" in body["message"]
+    else:
+        assert response.headers["content-type"].startswith("text/html")
+        assert "data store" in response.text
+        assert "Traceback" not in response.text
+
+
+# --- the remote store goes away and comes back ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def flaky_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
+    """Oxigraph on disk (so a restart keeps the data), with the repository's files pushed."""
+    folder = tmp_path_factory.mktemp("flaky-store")
+    with oxigraph_server(folder / "oxigraph.log", location=folder / "data") as server:
+        pushed = run_cli("push", "--endpoint", server.endpoint())
+        assert pushed.returncode == 0, pushed.stderr
+        yield server
+
+
+@pytest.fixture(scope="module")
+def over_flaky_store(
+    flaky_store: OxigraphServer, tmp_path_factory: pytest.TempPathFactory, build_dir: Path
+) -> Iterator[TwinningServer]:
+    """twinning-kg serving the flaky store."""
+    log = tmp_path_factory.mktemp("over-flaky") / "server.log"
+    with twinning_server(f"sparql:{flaky_store.query_url}", log, build_dir=build_dir) as server:
+        yield server
+
+
+def test_store_down_gives_503_and_the_server_recovers(
+    flaky_store: OxigraphServer, over_flaky_store: TwinningServer
+) -> None:
+    with over_flaky_store.client() as http:
+        for path, accept in STORE_PAGES:
+            assert http.get(path, headers={"Accept": accept}).status_code == 200, path
+        flaky_store.stop()
+        try:
+            for path, accept in STORE_PAGES:
+                response = http.get(path, headers={"Accept": accept})
+                assert_store_unavailable(response)
+                assert "not reachable" in response.json()["message"]
+            for path in ("/", SIEDLCE_PATH):
+                assert_store_unavailable(http.get(path, headers={"Accept": "text/html"}))
+            # search may answer from the label index it built while the store was up
+            assert http.get("/search", params={"q": "dasing"}).status_code in (200, 503)
+        finally:
+            flaky_store.start()
+        deadline = time.monotonic() + RECOVERY_S
+        while http.get("/").status_code != 200:
+            assert time.monotonic() < deadline, "the server did not recover"
+            time.sleep(0.1)
+        for path, accept in STORE_PAGES:
+            assert http.get(path, headers={"Accept": accept}).status_code == 200, path
+        assert "Dasing" in http.get("/search", params={"q": "dasing"}).text
+
+
+# --- the store answers 401, 500 or garbage -----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def scripted() -> Iterator[ScriptedHttpServer]:
+    """The scripted store; each test sets its ``mode``."""
+    with scripted_http_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def over_scripted(
+    scripted: ScriptedHttpServer, tmp_path_factory: pytest.TempPathFactory, build_dir: Path
+) -> Iterator[TwinningServer]:
+    """twinning-kg over the scripted store (it starts without asking the store anything)."""
+    log = tmp_path_factory.mktemp("over-scripted") / "server.log"
+    scripted.mode = "500"
+    spec = f"sparql:{scripted.base_url}/query"
+    with twinning_server(spec, log, build_dir=build_dir, ready_path="/static/app.css") as server:
+        yield server
+
+
+@pytest.mark.parametrize("mode", list(SCRIPTS))
+def test_a_failing_store_gives_503_never_500(
+    scripted: ScriptedHttpServer, over_scripted: TwinningServer, mode: str
+) -> None:
+    scripted.mode = mode
+    asked = len(scripted.requests)
+    with over_scripted.client() as http:
+        for path, accept in [*STORE_PAGES, ("/search?q=dasing", "application/json")]:
+            assert_store_unavailable(http.get(path, headers={"Accept": accept}))
+        for path in ("/", SIEDLCE_PATH):
+            assert_store_unavailable(http.get(path, headers={"Accept": "text/html"}))
+    assert len(scripted.requests) > asked  # the store was asked, and failed
+
+
+def test_the_message_says_what_the_store_did(
+    scripted: ScriptedHttpServer, over_scripted: TwinningServer
+) -> None:
+    expected = {"401": "Unauthorized", "500": "500", "not-json": "not JSON"}
+    with over_scripted.client() as http:
+        for mode, fragment in expected.items():
+            scripted.mode = mode
+            response = http.get("/search?q=x", headers={"Accept": "application/json"})
+            assert fragment in response.json()["message"], (mode, response.text)
+
+
+# --- push to a store that fails ----------------------------------------------------------------
+
+
+def test_push_to_a_store_that_is_down() -> None:
+    port = find_free_port()
+    result = run_cli("push", "--endpoint", f"http://{HOST}:{port}/query")
+    assert_one_line_error(result, f"{HOST}:{port}", "failed")
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(("mode", "fragment"), [("401", "HTTP 401"), ("500", "HTTP 500")])
+def test_push_refused_by_the_store(scripted: ScriptedHttpServer, mode: str, fragment: str) -> None:
+    scripted.mode = mode
+    result = run_cli("push", "--endpoint", f"{scripted.base_url}/query")
+    assert_one_line_error(result, fragment)
+    assert scripted.requests[-1].startswith("PUT /store?graph=")
+
+
+@pytest.mark.parametrize("mode", list(SCRIPTS))
+def test_push_with_staging_to_a_store_that_fails(scripted: ScriptedHttpServer, mode: str) -> None:
+    """Even a store that says 200 to the upload fails the count check if it answers garbage."""
+    scripted.mode = mode
+    endpoint = f"{scripted.base_url}/query,update={scripted.base_url}/update"
+    assert_one_line_error(run_cli("push", "--endpoint", endpoint))
+
+
+@pytest.fixture
+def pushed_store(tmp_path: Path) -> Iterator[OxigraphServer]:
+    """A fresh Oxigraph server holding the repository's files."""
+    with oxigraph_server(tmp_path / "oxigraph.log") as server:
+        pushed = run_cli("push", "--endpoint", server.endpoint())
+        assert pushed.returncode == 0, pushed.stderr
+        yield server
+
+
+@pytest.fixture
+def changed_sources(tmp_path: Path) -> Path:
+    """A copy of the sources in which every file holds one more triple."""
+    root = copy_sources(tmp_path / "changed")
+    for path in sorted(root.rglob("*.ttl")):
+        with path.open("a", encoding="utf-8") as file:
+            file.write(f'\n<urn:example:pushed> <urn:example:from> "{path.name}" .\n')
+    return root
+
+
+def graph_lines(nquads: set[str], graph: str) -> set[str]:
+    """The N-Quads lines of one named graph."""
+    return {line for line in nquads if line.endswith(f"<{graph}> .")}
+
+
+def test_upload_cut_short_leaves_the_graph_as_it_was(
+    pushed_store: OxigraphServer, changed_sources: Path
+) -> None:
+    before = remote_nquads(pushed_store.store_url)
+    counts = graph_counts(pushed_store.query_url)
+    with CuttingProxy(pushed_store.port, nth_request(2, b"PUT ")) as proxy:
+        result = run_cli("push", "--endpoint", proxy.endpoint(), cwd=changed_sources)
+    assert len(proxy.cuts) == 1
+    assert_one_line_error(result, "/store?graph=")
+    sent, _ = result.stdout.split(": ", 1)  # the one graph sent before the cut
+    after = remote_nquads(pushed_store.store_url)
+    after_counts = graph_counts(pushed_store.query_url)
+    assert after_counts.keys() == counts.keys()
+    assert after_counts[sent] == counts[sent] + 1
+    for graph in counts.keys() - {sent}:
+        assert after_counts[graph] == counts[graph] > 0, graph
+        assert graph_lines(after, graph) == graph_lines(before, graph), graph
+
+
+def test_push_with_update_moves_a_staging_graph_and_leaves_none(
+    pushed_store: OxigraphServer, changed_sources: Path
+) -> None:
+    counts = graph_counts(pushed_store.query_url)
+    with CuttingProxy(pushed_store.port, lambda _head: False) as proxy:
+        result = run_cli("push", "--endpoint", proxy.endpoint(update=True), cwd=changed_sources)
+    assert result.returncode == 0, result.stderr
+    puts = [line for line in proxy.requests if line.startswith(b"PUT ")]
+    assert len(puts) == len(counts)
+    assert all(b"graph=urn%3Atwinning-kg%3Astaging%3A" in line for line in puts)
+    assert sum(line.startswith(b"POST /update") for line in proxy.requests) == len(counts)
+    assert staging_graphs(pushed_store.query_url) == []
+    assert graph_counts(pushed_store.query_url) == {g: n + 1 for g, n in counts.items()}
+
+
+def test_push_with_update_cut_before_the_move_leaves_no_staging_graph(
+    pushed_store: OxigraphServer, changed_sources: Path
+) -> None:
+    before = remote_nquads(pushed_store.store_url)
+    with CuttingProxy(pushed_store.port, nth_request(1, b"POST /update")) as proxy:
+        result = run_cli("push", "--endpoint", proxy.endpoint(update=True), cwd=changed_sources)
+    assert len(proxy.cuts) == 1
+    assert_one_line_error(result, "/update")
+    assert staging_graphs(pushed_store.query_url) == []
+    assert remote_nquads(pushed_store.store_url) == before
+
+
+# --- load fails half way -----------------------------------------------------------------------
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file under ``folder``, by relative path."""
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.fixture
+def loaded(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the sources (the root) and a store loaded from it (the link)."""
+    root = copy_sources(tmp_path / "root")
+    out = tmp_path / "store"
+    result = run_cli("load", "--out", str(out), cwd=root)
+    assert result.returncode == 0, result.stderr
+    return root, out
+
+
+def test_load_killed_half_way_keeps_the_previous_store(
+    loaded: tuple[Path, Path], tmp_path: Path
+) -> None:
+    root, out = loaded
+    link, digest = os.readlink(out), tree_digest(out.resolve())
+    triples = len(OxigraphStore.open(out))
+    bulk = root / "data" / "bulk"
+    bulk.mkdir()
+    with (bulk / "items.nt").open("w", encoding="utf-8") as file:
+        for n in range(300_000):
+            file.write(f'<urn:example:item:{n}> <urn:example:label> "item {n}" .\n')
+    generations = out.parent / f"{out.name}.d"
+    command = [sys.executable, "-m", "twinning_kg", "load", "--out", str(out)]
+    with started_process(command, tmp_path / "load.log", cwd=root) as process:
+        deadline = time.monotonic() + 30.0
+        while not any(p.name.endswith(".tmp") for p in generations.iterdir()):
+            assert process.poll() is None, (tmp_path / "load.log").read_text()
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        time.sleep(0.2)  # well into the bulk load
+        assert process.poll() is None, "the load finished before it could be killed"
+        process.kill()
+        process.wait()
+    assert os.readlink(out) == link
+    assert tree_digest(out.resolve()) == digest
+    assert len(OxigraphStore.open(out)) == triples
+    # the next load completes, replaces the link and clears the half-written store away
+    again = run_cli("load", "--out", str(out), cwd=root)
+    assert again.returncode == 0, again.stderr
+    assert os.readlink(out) != link
+    assert len(OxigraphStore.open(out)) == triples + 300_000
+    assert not [p.name for p in generations.iterdir() if p.name.startswith(".")]
+
+
+def test_load_of_a_broken_file_keeps_the_previous_store(loaded: tuple[Path, Path]) -> None:
+    root, out = loaded
+    link, digest = os.readlink(out), tree_digest(out.resolve())
+    generations = sorted(p.name for p in (out.parent / f"{out.name}.d").iterdir())
+    broken = root / "data" / "siedlce" / "broken.ttl"
+    broken.write_text('<urn:example:a> <urn:example:b> "unterminated .\n', encoding="utf-8")
+    result = run_cli("load", "--out", str(out), cwd=root)
+    assert_one_line_error(result, "broken.ttl:1:")
+    assert os.readlink(out) == link
+    assert tree_digest(out.resolve()) == digest
+    assert sorted(p.name for p in (out.parent / f"{out.name}.d").iterdir()) == generations
+
+
+@pytest.mark.parametrize("kind", ["missing", "empty folder"])
+def test_serve_a_store_that_is_not_there(tmp_path: Path, build_dir: Path, kind: str) -> None:
+    path = tmp_path / "nonexistent"
+    if kind == "empty folder":
+        path.mkdir()
+    port = str(find_free_port())
+    env = {"TWINNING_BUILD_DIR": str(build_dir)}
+    command = ("serve", "--port", port, "--store", f"oxigraph:{path}")
+    result = run_cli(*command, env=env, timeout_s=60.0)
+    assert_one_line_error(result, str(path), "twinning-kg load --out")

@@ -1,0 +1,116 @@
+"""Bind values into a query's ``VALUES`` block: the only way values reach the Wikidata queries.
+
+A query file (``twinning_kg/queries/*.rq``) declares each block to fill as an *empty* block, such as
+``VALUES (?place ?name) {}``, so the file parses and runs unchanged (and then matches nothing).
+:func:`bind_values` replaces the body of that block with one row per tuple of terms, each written
+by :func:`term_token`, which accepts only
+
+- IRIs that are absolute ``http``/``https`` IRIs without the characters SPARQL forbids in an IRI
+  (``<>"{}|^`\\``, spaces, control characters);
+- literals whose text has no backslash and no control character (so neither ``\\u`` escapes nor
+  line breaks can change how the query parses), with a well-formed language tag or a datatype IRI
+  as above; the double quote is the one character escaped.
+
+Anything else raises :class:`~twinning_kg.errors.TwinningError`: text that cannot be written safely
+is refused, never spliced.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Final
+
+from rdflib import Literal, URIRef
+
+from twinning_kg.errors import TwinningError
+
+_IRI: Final = re.compile(r"https?://[^\x00-\x20<>\"{}|^`\\]+")
+_LANGUAGE: Final = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
+_UNSAFE_TEXT: Final = re.compile(r"[\x00-\x1f\x7f\\]")
+_EMPTY_BLOCK: Final = re.compile(r"VALUES\s*(\(\s*(?:\?\w+\s*)+\)|\?\w+)\s*\{\s*\}")
+
+BindableTerm = URIRef | Literal | None
+
+
+def iri_token(iri: str) -> str:
+    """Write an IRI for a query, after checking it.
+
+    >>> iri_token("http://www.wikidata.org/entity/Q36")
+    '<http://www.wikidata.org/entity/Q36>'
+    >>> iri_token("http://x.org/> } DROP ALL")
+    Traceback (most recent call last):
+    ...
+    twinning_kg.errors.TwinningError: refusing to put 'http://x.org/> } DROP ALL' into a query: ...
+    """
+    if not _IRI.fullmatch(iri):
+        raise TwinningError(f"refusing to put {iri!r} into a query: not a plain http(s) IRI")
+    return f"<{iri}>"
+
+
+def literal_token(literal: Literal) -> str:
+    """Write a literal for a query, after checking it.
+
+    >>> literal_token(Literal("Brześć", lang="pl"))
+    '"Brześć"@pl'
+    >>> literal_token(Literal('say "hi"'))
+    '"say \\\\"hi\\\\""'
+    """
+    text = str(literal)
+    if _UNSAFE_TEXT.search(text):
+        raise TwinningError(
+            f"refusing to put {text!r} into a query: it holds a backslash or a control character"
+        )
+    token = '"' + text.replace('"', '\\"') + '"'
+    if literal.language is not None:
+        if not _LANGUAGE.fullmatch(literal.language):
+            raise TwinningError(f"refusing to put language tag {literal.language!r} into a query")
+        return f"{token}@{literal.language}"
+    if literal.datatype is not None:
+        return f"{token}^^{iri_token(str(literal.datatype))}"
+    return token
+
+
+def term_token(term: BindableTerm) -> str:
+    """Write one value of a ``VALUES`` row: an IRI, a literal, or ``UNDEF`` for None."""
+    if term is None:
+        return "UNDEF"
+    if isinstance(term, URIRef):
+        return iri_token(str(term))
+    return literal_token(term)
+
+
+def _variables(declared: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"\?(\w+)", declared))
+
+
+def bind_values(
+    query: str, variables: Sequence[str], rows: Sequence[Sequence[BindableTerm]]
+) -> str:
+    """Fill the query's empty ``VALUES`` block over exactly ``variables`` with ``rows``.
+
+    >>> query = "SELECT * WHERE { VALUES ?item {} }"
+    >>> print(bind_values(query, ["item"], [[URIRef("http://x.org/a")]]))
+    SELECT * WHERE { VALUES ?item {
+      <http://x.org/a>
+    } }
+
+    :raises TwinningError: if the query has no such block (or more than one), a row has the wrong
+        length, or a value cannot be written safely.
+    """
+    wanted = tuple(variables)
+    blocks = [m for m in _EMPTY_BLOCK.finditer(query) if _variables(m.group(1)) == wanted]
+    if len(blocks) != 1:
+        names = " ".join(f"?{v}" for v in wanted)
+        raise TwinningError(f"the query has {len(blocks)} empty VALUES blocks over {names}, not 1")
+    block = blocks[0]
+    parenthesised = block.group(1).startswith("(")
+    lines = []
+    for row in rows:
+        if len(row) != len(wanted):
+            raise TwinningError(f"a VALUES row has {len(row)} values for {len(wanted)} variables")
+        tokens = " ".join(term_token(term) for term in row)
+        lines.append(f"  ({tokens})" if parenthesised else f"  {tokens}")
+    body = "\n".join(lines)
+    filled = f"VALUES {block.group(1)} {{\n{body}\n}}"
+    return query[: block.start()] + filled + query[block.end() :]

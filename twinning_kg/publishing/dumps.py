@@ -1,0 +1,189 @@
+"""Dumps: the published graph as whole files, byte for byte the same for the same input.
+
+Quads are read from the store graph by graph, their blank nodes renamed by RDF Dataset
+Canonicalization (RDFC-1.0, so labels are ``c14n0``, ``c14n1``… and depend only on the data),
+then sorted and serialised by pyoxigraph. Formats that hold named graphs (N-Quads, JSON-LD) keep
+one graph per source file; the others hold their union. Gzip members carry no name and no time.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from twinning_kg.store import GraphStore
+from twinning_kg.store.oxigraph import to_oxigraph
+from twinning_kg.vocabulary import PREFIXES
+
+FILE_TYPE: Final = "http://publications.europa.eu/resource/authority/file-type/"
+IANA_MEDIA_TYPE: Final = "http://www.iana.org/assignments/media-types/"
+GZIP_MEDIA_TYPE: Final = "application/gzip"
+
+
+@dataclass(frozen=True, slots=True)
+class DumpFormat:
+    """A dump file format: its suffix, what is inside, and how DCAT-AP names it."""
+
+    suffix: str
+    rdf_format: ox.RdfFormat
+    media_type: str
+    file_type: str
+    label: str
+    compressed: bool = False
+
+    @property
+    def keeps_graphs(self) -> bool:
+        """True when the format holds named graphs (one per source file)."""
+        return self.rdf_format.supports_datasets
+
+    @property
+    def content_type(self) -> str:
+        """The media type of the file as served (a gzip file is ``application/gzip``)."""
+        return GZIP_MEDIA_TYPE if self.compressed else self.media_type
+
+    @property
+    def file_type_iri(self) -> URIRef:
+        """The format in the EU file-type vocabulary."""
+        return URIRef(FILE_TYPE + self.file_type)
+
+    @property
+    def media_type_iri(self) -> URIRef:
+        """The media type of the RDF inside, as an IANA IRI (``dcat:mediaType``)."""
+        return URIRef(IANA_MEDIA_TYPE + self.media_type)
+
+
+@dataclass(frozen=True, slots=True)
+class Dump:
+    """A dump file as written: name, format, download URL, size and SHA-256."""
+
+    name: str
+    format: DumpFormat
+    url: URIRef
+    size: int
+    sha256: str
+
+
+DUMP_FORMATS: Final[tuple[DumpFormat, ...]] = (
+    DumpFormat(".ttl", ox.RdfFormat.TURTLE, "text/turtle", "RDF_TURTLE", "Turtle"),
+    DumpFormat(
+        ".nt.gz",
+        ox.RdfFormat.N_TRIPLES,
+        "application/n-triples",
+        "RDF_N_TRIPLES",
+        "N-Triples (gzip)",
+        compressed=True,
+    ),
+    DumpFormat(
+        ".nq.gz",
+        ox.RdfFormat.N_QUADS,
+        "application/n-quads",
+        "RDF_N_QUADS",
+        "N-Quads (gzip)",
+        compressed=True,
+    ),
+    DumpFormat(".jsonld", ox.RdfFormat.JSON_LD, "application/ld+json", "JSON_LD", "JSON-LD"),
+    DumpFormat(".rdf", ox.RdfFormat.RDF_XML, "application/rdf+xml", "RDF_XML", "RDF/XML"),
+)
+
+#: The compression of gzip dumps, as an IANA IRI (``dcat:compressFormat``).
+GZIP_IRI: Final = URIRef(IANA_MEDIA_TYPE + GZIP_MEDIA_TYPE)
+
+#: Prefixes of Turtle and RDF/XML dumps: the project's, plus those the catalogue and VoID use.
+DUMP_PREFIXES: Final = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+DESCRIPTION_PREFIXES: Final = {
+    **DUMP_PREFIXES,
+    "adms": "http://www.w3.org/ns/adms#",
+    "dcatap": "http://data.europa.eu/r5r/",
+    "spdx": "http://spdx.org/rdf/terms#",
+    "vcard": "http://www.w3.org/2006/vcard/ns#",
+}
+
+
+def to_quad(s: Node, p: Node, o: Node, graph: ox.NamedNode | None = None) -> ox.Quad | None:
+    """An rdflib triple as a pyoxigraph quad in ``graph`` (default graph if None).
+
+    None for what RDF 1.1 cannot hold (a literal subject, a predicate that is not an IRI).
+    """
+    if not isinstance(s, URIRef | BNode) or not isinstance(p, URIRef):
+        return None
+    if not isinstance(o, URIRef | BNode | Literal):
+        return None
+    subject = ox.NamedNode(str(s)) if isinstance(s, URIRef) else ox.BlankNode(str(s))
+    return ox.Quad(subject, ox.NamedNode(str(p)), to_oxigraph(o), graph)
+
+
+def read_quads(store: GraphStore, graphs: Iterable[URIRef]) -> list[ox.Quad]:
+    """Every quad of the named ``graphs``, read through the store's packaged queries."""
+    quads: list[ox.Quad] = []
+    for graph_iri in graphs:
+        name = ox.NamedNode(str(graph_iri))
+        for s, p, o in store.construct("describe_graph", graph=graph_iri):
+            quad = to_quad(s, p, o, name)
+            if quad is not None:
+                quads.append(quad)
+    return quads
+
+
+def canonicalise(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    """Rename blank nodes by RDFC-1.0 and sort: the same data gives the same list.
+
+    >>> a = [ox.Quad(ox.BlankNode(), ox.NamedNode("http://e/p"), ox.Literal("x"))]
+    >>> b = [ox.Quad(ox.BlankNode(), ox.NamedNode("http://e/p"), ox.Literal("x"))]
+    >>> canonicalise(a) == canonicalise(b)
+    True
+    """
+    dataset = ox.Dataset(quads)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return sorted(dataset, key=_quad_key)
+
+
+def _quad_key(quad: ox.Quad) -> tuple[str, str, str, str]:
+    return (str(quad.graph_name), str(quad.subject), str(quad.predicate), str(quad.object))
+
+
+def _triple_key(triple: ox.Triple) -> tuple[str, str, str]:
+    return (str(triple.subject), str(triple.predicate), str(triple.object))
+
+
+def union(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
+    """The distinct triples of ``quads``, sorted (subjects grouped, IRIs before blank nodes)."""
+    return sorted({quad.triple for quad in quads}, key=_triple_key)
+
+
+def serialise(
+    quads: Sequence[ox.Quad],
+    rdf_format: ox.RdfFormat,
+    *,
+    prefixes: Mapping[str, str] = DUMP_PREFIXES,
+) -> bytes:
+    """Serialise canonical ``quads``: named graphs kept if the format can, else their union."""
+    if rdf_format.supports_datasets:
+        data: Sequence[ox.Quad] | Sequence[ox.Triple] = quads
+    else:
+        data = union(quads)
+    with_prefixes = rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML)
+    output = ox.serialize(
+        data, format=rdf_format, prefixes=dict(prefixes) if with_prefixes else None
+    )
+    if output is None:  # pragma: no cover - only when an output file is given
+        raise TypeError("pyoxigraph returned no bytes")
+    return output
+
+
+def render_dump(quads: Sequence[ox.Quad], dump_format: DumpFormat) -> bytes:
+    """The bytes of a dump file: deterministic (no gzip file name or time stamp)."""
+    data = serialise(quads, dump_format.rdf_format)
+    if dump_format.compressed:
+        return gzip.compress(data, compresslevel=9, mtime=0)
+    return data
+
+
+def quads_of_graph(graph: Graph) -> list[ox.Quad]:
+    """An rdflib graph (the catalogue, the VoID description) as canonical default-graph quads."""
+    return canonicalise(quad for s, p, o in graph if (quad := to_quad(s, p, o)) is not None)

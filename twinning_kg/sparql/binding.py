@@ -1,0 +1,120 @@
+"""Bind values into a packaged query for a store that takes only query text (a remote endpoint).
+
+pyoxigraph binds with ``substitutions=``; over HTTP we add a ``VALUES`` block instead, at the
+start of the query's WHERE group, with each value serialised by rdflib after checking it is a
+well-formed term. Values are never pasted into the query's own text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from rdflib import BNode, Literal, URIRef
+
+from twinning_kg.errors import BadRequest
+from twinning_kg.vocabulary import Term
+
+_UNSAFE_IRI: Final = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_NAME: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: Comments, IRIs and strings: skipped when looking for the WHERE group.
+_SKIP: Final = "|".join(
+    [
+        r"#[^\n]*",
+        r"<[^<>\"{}|^`\\\x00-\x20]*>",
+        r'"""(?:[^"\\]|\\.|"(?!""))*"""',
+        r"'''(?:[^'\\]|\\.|'(?!''))*'''",
+        r'"(?:[^"\\\n\r]|\\.)*"',
+        r"'(?:[^'\\\n\r]|\\.)*'",
+    ]
+)
+#: What says where the WHERE group is: braces, parentheses and three keywords.
+_TOKENS: Final = re.compile(
+    rf"(?P<skip>{_SKIP})"
+    r"|(?P<keyword>(?<![\w?$:])(?:SELECT|CONSTRUCT|WHERE)(?![\w:]))"
+    r"|(?P<punctuation>[{}()])",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def serialise(term: Term) -> str:
+    """A term as SPARQL syntax, refusing IRIs that could break out of ``<…>``.
+
+    >>> serialise(URIRef("http://example.org/a"))
+    '<http://example.org/a>'
+    >>> serialise(Literal('say "hi"', lang="en"))
+    '"say \\\\"hi\\\\""@en'
+    """
+    if isinstance(term, URIRef):
+        if _UNSAFE_IRI.search(str(term)):
+            raise BadRequest(f"Not an IRI that can be queried: {str(term)[:80]!r}")
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        if term.datatype is not None and _UNSAFE_IRI.search(str(term.datatype)):
+            raise BadRequest(f"Not a datatype IRI that can be queried: {str(term.datatype)[:80]!r}")
+        return term.n3()
+    if isinstance(term, BNode):
+        raise BadRequest("Blank nodes cannot be bound in a query.")
+    raise TypeError(f"cannot bind {term!r}")
+
+
+def where_group(query: str) -> int | None:
+    """The offset just inside the ``{`` that opens the query's WHERE group, or None if none.
+
+    The WHERE keyword is optional (``ASK { … }``); a CONSTRUCT template is not the group; a
+    group that holds only a sub-select is passed over for the sub-select's own WHERE group
+    (VALUES cannot stand next to it). Comments, IRIs and strings are skipped.
+
+    >>> query = "SELECT ?x # WHERE { in a comment\\nWHERE { ?x ?p ?o }"
+    >>> query[where_group(query):]
+    ' ?x ?p ?o }'
+    """
+    base = depth = parens = 0
+    previous = ""
+    found: int | None = None
+    for match in _TOKENS.finditer(query):
+        if match.lastgroup == "skip":
+            continue
+        word = match.group().upper()
+        if found is not None:
+            if word != "SELECT":
+                return found
+            base, found = depth, None  # a sub-select fills the group: look inside it
+        elif word == "(":
+            parens += 1
+        elif word == ")":
+            parens -= 1
+        elif word == "}":
+            depth -= 1
+        elif word == "{":
+            if depth == base and parens == 0 and previous != "CONSTRUCT":
+                found = match.end()
+            depth += 1
+        previous = word
+    return found
+
+
+def bind_values(query: str, bindings: dict[str, Term]) -> str:
+    """Bind ``bindings`` with a VALUES block at the start of the WHERE group (or add one).
+
+    >>> print(bind_values("SELECT ?x WHERE { ?x ?p ?o }", {"o": URIRef("http://e/o")}))
+    SELECT ?x WHERE { VALUES (?o) { (<http://e/o>) }  ?x ?p ?o }
+    >>> print(bind_values("DESCRIBE ?x", {"x": URIRef("http://e/x")}))
+    DESCRIBE ?x
+    WHERE { VALUES (?x) { (<http://e/x>) } }
+
+    :raises BadRequest: a value that cannot be written safely (see :func:`serialise`).
+    :raises ValueError: a variable name that is not one.
+    """
+    if not bindings:
+        return query
+    for name in bindings:
+        if not _NAME.match(name):
+            raise ValueError(f"bad variable name {name!r}")
+    names = " ".join(f"?{n}" for n in bindings)
+    values = " ".join(serialise(v) for v in bindings.values())
+    block = f"VALUES ({names}) {{ ({values}) }} "
+    start = where_group(query)
+    if start is None:  # DESCRIBE ?entity, with no WHERE clause
+        return f"{query}\nWHERE {{ {block}}}"
+    return query[:start] + " " + block + query[start:]

@@ -1,0 +1,210 @@
+"""Check a query before any engine sees it: size, nesting, SERVICE, updates, and its form.
+
+Engines are not safe with hostile input: pyoxigraph crashes on ~5000 nested brackets, rdflib on
+~50; both execute ``SERVICE`` (outbound requests). So we read the query ourselves first, after
+undoing SPARQL's ``\\u``/``\\U`` codepoint escapes (which apply to the whole query text), skipping
+comments, strings and IRIs, and refuse what must not run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from twinning_kg.errors import BadRequest, Forbidden, InvalidQuery, TwinningError
+from twinning_kg.settings import Settings
+
+QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
+FORMS: Final = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+UPDATE_KEYWORDS: Final = frozenset(
+    {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
+)
+_ESCAPE: Final = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_IRI: Final = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+_WORD: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
+
+
+class QueryTooLarge(TwinningError):
+    """The query text is longer than the endpoint accepts."""
+
+    status = 413
+    code = "query-too-large"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedQuery:
+    """A query that passed the checks: its text (as sent) and its form."""
+
+    text: str
+    form: QueryForm
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What a query may be."""
+
+    max_bytes: int = 100_000
+    max_depth: int = 64
+    max_negations: int = 256
+    allowed_services: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Limits:
+        """The limits the settings configure (the endpoint and ``twinning-kg query`` share them).
+
+        >>> limits = Limits.from_settings(Settings(sparql_allowed_services=" http://a/q , "))
+        >>> limits.allowed_services
+        frozenset({'http://a/q'})
+        """
+        services = settings.sparql_allowed_services.split(",")
+        return cls(
+            max_bytes=settings.sparql_max_query_bytes,
+            allowed_services=frozenset(s.strip() for s in services if s.strip()),
+        )
+
+
+def unescape(text: str) -> str:
+    r"""Apply SPARQL codepoint escapes, as a parser does before reading the query.
+
+    >>> unescape(r"\u0053ERVICE")
+    'SERVICE'
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+            raise InvalidQuery(f"invalid codepoint escape {match.group(0)!r}")
+        return chr(code)
+
+    return _ESCAPE.sub(replace, text)
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    kind: str  # "word", "iri", "punct"
+    text: str
+    depth: int
+
+
+def _tokens(text: str) -> Iterator[_Token]:
+    """Words, IRIs and punctuation at their bracket depth; comments and strings skipped."""
+    i, n, depth = 0, len(text), 0
+    while i < n:
+        c = text[i]
+        if c.isspace():
+            i += 1
+        elif c == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end + 1
+        elif c in "\"'":
+            quote = c * 3 if text.startswith(c * 3, i) else c
+            j = i + len(quote)
+            while j < n and not text.startswith(quote, j):
+                if text[j] == "\\":
+                    j += 1
+                elif len(quote) == 1 and text[j] in "\r\n":
+                    raise InvalidQuery("line break in a short string literal")
+                j += 1
+            if j >= n:
+                raise InvalidQuery("unterminated string literal")
+            i = j + len(quote)
+        elif c == "<" and (match := _IRI.match(text, i)):
+            yield _Token("iri", match.group(0)[1:-1], depth)
+            i = match.end()
+        elif c in "?$":
+            match = _WORD.match(text, i + 1)
+            i = match.end() if match else i + 1
+        elif c in "({[":
+            depth += 1
+            yield _Token("punct", c, depth)
+            i += 1
+        elif c in ")}]":
+            yield _Token("punct", c, depth)
+            depth -= 1
+            i += 1
+        elif c.isalpha() or c == "_":
+            j = i
+            while j < n and (text[j].isalnum() or text[j] in "_-.:%\\"):
+                j += 1
+            word = text[i:j].rstrip(".")
+            i += max(len(word), 1)
+            # A prefixed name (ex:SERVICE) or a blank-node label is not a keyword.
+            if ":" not in word:
+                yield _Token("word", word, depth)
+        elif c == "@":  # a language tag
+            match = _WORD.match(text, i + 1)
+            i = match.end() if match else i + 1
+        else:
+            yield _Token("punct", c, depth)
+            i += 1
+
+
+def check_query(text: str, limits: Limits) -> CheckedQuery:
+    """Refuse what must not run; return the query's form.
+
+    >>> check_query("PREFIX ex: <http://example.org/> ASK { ex:a ex:b ?c }", Limits()).form
+    'ASK'
+
+    :raises QueryTooLarge: longer than ``limits.max_bytes``.
+    :raises Forbidden: a SPARQL Update, or SERVICE to an endpoint not allow-listed.
+    :raises BadRequest: nested deeper than ``limits.max_depth``, or too many ``!`` operators.
+    :raises InvalidQuery: no query form, or a lexical error found on the way.
+    """
+    size = len(text.encode("utf-8", errors="surrogatepass"))
+    if size > limits.max_bytes:
+        raise QueryTooLarge(
+            f"The query is {size} bytes long; this endpoint accepts up to {limits.max_bytes}."
+        )
+    plain = unescape(text)
+    form: QueryForm | None = None
+    negations = 0
+    previous: _Token | None = None
+    for token in _tokens(plain):
+        if token.depth > limits.max_depth:
+            raise BadRequest(f"The query nests brackets more than {limits.max_depth} levels deep.")
+        if token.kind == "punct" and token.text == "!":
+            negations += 1
+            if negations > limits.max_negations:
+                raise BadRequest(f"The query uses more than {limits.max_negations} '!' operators.")
+        if token.kind == "word":
+            word = token.text.upper()
+            if word in UPDATE_KEYWORDS:
+                raise Forbidden(
+                    "This endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP, "
+                    "CREATE, ADD, MOVE, COPY) is not accepted."
+                )
+            if form is None and word in FORMS and token.depth == 0:
+                form = word  # type: ignore[assignment]  # checked against FORMS just above
+        if (
+            previous is not None
+            and previous.kind == "word"
+            and previous.text.upper()
+            in (
+                "SERVICE",
+                "SILENT",
+            )
+        ):
+            if (
+                previous.text.upper() == "SERVICE"
+                and token.kind == "word"
+                and token.text.upper() == "SILENT"
+            ):
+                previous = token
+                continue
+            if token.kind != "iri" or token.text not in limits.allowed_services:
+                raise BadRequest(
+                    "SERVICE (federated query) is not allowed on this endpoint"
+                    + (
+                        f"; allowed services: {', '.join(sorted(limits.allowed_services))}."
+                        if limits.allowed_services
+                        else "."
+                    )
+                )
+        previous = token
+    if previous is not None and previous.kind == "word" and previous.text.upper() == "SERVICE":
+        raise BadRequest("SERVICE (federated query) is not allowed on this endpoint.")
+    if form is None:
+        raise InvalidQuery("Not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE.")
+    return CheckedQuery(text=text, form=form)

@@ -1,0 +1,312 @@
+"""Run queries in forked worker processes that can be killed.
+
+Neither rdflib nor pyoxigraph can cancel a running query from Python, pyoxigraph ignores signals
+while it evaluates, and some hostile queries crash the process. So every public query runs in a
+child process forked from the one holding the store (the in-memory store is shared copy-on-write).
+The parent spools the child's output and waits until the deadline; past it, the child gets
+SIGKILL and a fresh one is forked for the next query. Nothing partial is ever returned: the parent
+hands out an outcome only after the child reported that it finished.
+
+Wire format, child to parent: frames of one type byte, a 4-byte big-endian length, the payload:
+``D`` data, ``E`` end (JSON: rows, truncated), ``X`` error (JSON: kind, message).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pickle
+import resource
+import selectors
+import signal
+import socket
+import stat
+import struct
+import threading
+import time
+from collections.abc import Callable
+from typing import Final
+
+import pyoxigraph as ox
+
+from twinning_kg.errors import InvalidQuery, QueryTimeout, TwinningError
+from twinning_kg.sparql.jobs import QueryJob, QueryOutcome
+from twinning_kg.sparql.results import write_boolean, write_solutions, write_triples
+
+_HEADER: Final = struct.Struct(">cI")
+_CHUNK: Final = 64 * 1024
+
+
+class WorkerCrashed(TwinningError):
+    """The worker died while running the query (a crash, or the memory limit)."""
+
+    status = 503
+    code = "query-failed"
+
+
+class _Frames:
+    """Buffered writer of frames to the parent, flushing at _CHUNK bytes."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+        self._buffer = bytearray()
+
+    def data(self, payload: bytes) -> None:
+        self._buffer += payload
+        if len(self._buffer) >= _CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._buffer:
+            self._send(b"D", bytes(self._buffer))
+            self._buffer.clear()
+
+    def _send(self, kind: bytes, payload: bytes) -> None:
+        self._sock.sendall(_HEADER.pack(kind, len(payload)) + payload)
+
+    def end(self, meta: dict[str, object]) -> None:
+        self.flush()
+        self._send(b"E", json.dumps(meta).encode())
+
+    def error(self, kind: str, message: str) -> None:
+        self._buffer.clear()
+        self._send(b"X", json.dumps({"kind": kind, "message": message}).encode())
+
+
+def _run_job(store: ox.Store, job: QueryJob, frames: _Frames) -> None:
+    options: dict[str, object] = {"base_iri": job.base_iri}
+    if job.default_graphs:
+        options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
+    else:
+        options["use_default_graph_as_union"] = True
+    if job.named_graphs:
+        options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    result = store.query(job.text, **options)  # type: ignore[arg-type]  # keyword options
+    if isinstance(result, ox.QueryBoolean):
+        assert job.results_format is not None  # noqa: S101  # set for ASK by the endpoint
+        written = write_boolean(bool(result), job.results_format, frames.data)
+    elif isinstance(result, ox.QuerySolutions):
+        assert job.results_format is not None  # noqa: S101
+        names = [v.value for v in result.variables]
+        written = write_solutions(names, result, job.results_format, frames.data, cap=job.row_cap)
+    else:
+        assert job.graph_format is not None  # noqa: S101
+        written = write_triples(
+            result, job.graph_format, frames.data, cap=job.row_cap, prefixes=dict(job.prefixes)
+        )
+    frames.end({"rows": written.rows, "truncated": written.truncated})
+
+
+def _read_exact(sock: socket.socket, size: int) -> bytes | None:
+    data = bytearray()
+    while len(data) < size:
+        chunk = sock.recv(size - len(data))
+        if not chunk:
+            return None
+        data += chunk
+    return bytes(data)
+
+
+def _close_inherited_sockets(keep: int) -> None:
+    """Close the sockets forked from the parent (clients' keep-alive connections, the listener).
+
+    A worker that kept them would hold a client's connection open after the server closed its
+    side, and the client's next request on it would never be answered.
+    """
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd == keep:
+            continue
+        with contextlib.suppress(OSError):
+            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                os.close(fd)
+
+
+def _child(store: ox.Store, sock: socket.socket, memory_limit_bytes: int) -> None:
+    """The worker's loop: read a job, run it, report; exit when the parent goes away."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    if memory_limit_bytes > 0:
+        with contextlib.suppress(ValueError, OSError):
+            with open("/proc/self/statm", encoding="ascii") as statm:
+                current = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+            limit = current + memory_limit_bytes
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    frames = _Frames(sock)
+    while True:
+        header = _read_exact(sock, 4)
+        if header is None:
+            return
+        payload = _read_exact(sock, struct.unpack(">I", header)[0])
+        if payload is None:
+            return
+        job: QueryJob = pickle.loads(payload)  # noqa: S301  # from our own parent process
+        try:
+            _run_job(store, job, frames)
+        except SyntaxError as exc:
+            frames.error("syntax", str(exc.msg if hasattr(exc, "msg") else exc))
+        except MemoryError:
+            frames.error("memory", "The query needed more memory than this endpoint allows.")
+        except (ValueError, OSError, TypeError) as exc:
+            frames.error("error", str(exc))
+
+
+class _Worker:
+    """The parent's handle on one child."""
+
+    def __init__(self, store_of: Callable[[], ox.Store], memory_limit_bytes: int) -> None:
+        parent, child = socket.socketpair()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child
+            parent.close()
+            try:
+                _close_inherited_sockets(keep=child.fileno())
+                # Asked for in the child: an on-disk store opens its own handle here.
+                _child(store_of(), child, memory_limit_bytes)
+            finally:
+                os._exit(0)
+        child.close()
+        self.pid = pid
+        self.sock = parent
+        self.alive = True
+
+    def kill(self) -> None:
+        if not self.alive:
+            return
+        self.alive = False
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pid, 0)
+        self.sock.close()
+
+    def run(self, job: QueryJob, deadline: float) -> QueryOutcome:
+        payload = pickle.dumps(job)
+        self.sock.sendall(struct.pack(">I", len(payload)) + payload)
+        outcome = QueryOutcome(media_type=job.media_type)
+        buffer = bytearray()
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.sock, selectors.EVENT_READ)
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not selector.select(remaining):
+                    outcome.body.close()
+                    self.kill()
+                    raise QueryTimeout("The query ran past the time limit and was stopped.")
+                chunk = self.sock.recv(_CHUNK * 4)
+                if not chunk:
+                    outcome.body.close()
+                    self.kill()
+                    raise WorkerCrashed(
+                        "The query stopped the worker running it (too much memory, or an engine "
+                        "failure); simplify it or narrow it down."
+                    )
+                buffer += chunk
+                while len(buffer) >= _HEADER.size:
+                    kind, size = _HEADER.unpack_from(buffer)
+                    if len(buffer) < _HEADER.size + size:
+                        break
+                    frame = bytes(buffer[_HEADER.size : _HEADER.size + size])
+                    del buffer[: _HEADER.size + size]
+                    if kind == b"D":
+                        outcome.body.write(frame)
+                        outcome.size += len(frame)
+                    elif kind == b"E":
+                        meta = json.loads(frame)
+                        outcome.rows = int(meta["rows"])
+                        outcome.truncated = bool(meta["truncated"])
+                        return outcome
+                    else:
+                        outcome.body.close()
+                        error = json.loads(frame)
+                        if error["kind"] == "syntax":
+                            raise InvalidQuery(f"Syntax error: {error['message']}")
+                        if error["kind"] == "memory":
+                            raise WorkerCrashed(error["message"])
+                        raise InvalidQuery(error["message"])
+
+
+class ForkingExecutor:
+    """A pool of at most ``size`` forked workers per process, each running one query at a time."""
+
+    def __init__(
+        self, store_of: Callable[[], ox.Store], *, size: int = 2, memory_limit_mb: int = 0
+    ) -> None:
+        self._store_of = store_of
+        self._size = max(1, size)
+        self._memory = memory_limit_mb * 1024 * 1024
+        self._idle: list[_Worker] = []
+        self._busy = 0
+        self._owner = os.getpid()
+        self._lock = threading.Condition()
+        self._closed = False
+        self.killed = 0
+        self.crashed = 0
+
+    def _reset_after_fork(self) -> None:
+        # Handles inherited from another process (e.g. gunicorn's master) are not ours.
+        if self._owner != os.getpid():
+            self._idle = []
+            self._busy = 0
+            self._owner = os.getpid()
+
+    def _acquire(self, deadline: float) -> _Worker:
+        with self._lock:
+            self._reset_after_fork()
+            while True:
+                while self._idle:
+                    worker = self._idle.pop()
+                    if worker.alive:
+                        self._busy += 1
+                        return worker
+                if self._busy < self._size:
+                    self._busy += 1
+                    break
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not self._lock.wait(remaining):
+                    raise QueryTimeout("All query workers are busy; try again shortly.")
+        try:
+            return _Worker(self._store_of, self._memory)
+        except OSError:
+            with self._lock:
+                self._busy -= 1
+                self._lock.notify()
+            raise
+
+    def _release(self, worker: _Worker) -> None:
+        with self._lock:
+            self._busy -= 1
+            if worker.alive and not self._closed:
+                self._idle.append(worker)
+            elif worker.alive:
+                worker.kill()  # the pool was closed while this worker ran a query
+            self._lock.notify()
+
+    def run(self, job: QueryJob, *, timeout_s: float) -> QueryOutcome:
+        """See :class:`QueryExecutor`."""
+        deadline = time.monotonic() + timeout_s
+        worker = self._acquire(deadline)
+        try:
+            return worker.run(job, deadline)
+        except QueryTimeout:
+            self.killed += 1
+            raise
+        except WorkerCrashed:
+            self.crashed += 1
+            raise
+        except OSError as exc:
+            worker.kill()
+            self.crashed += 1
+            raise WorkerCrashed(f"The query worker failed: {exc}") from None
+        finally:
+            self._release(worker)
+
+    def close(self) -> None:
+        """See :class:`QueryExecutor`; workers still running a query stop when it ends."""
+        with self._lock:
+            self._closed = True
+            if self._owner == os.getpid():
+                for worker in self._idle:
+                    worker.kill()
+            self._idle = []
