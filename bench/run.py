@@ -518,7 +518,7 @@ def parse(argv: Sequence[str] | None) -> Options:
     parser.add_argument(
         "--validate", choices=["auto", "yes", "no"], default="auto", help="auto: S and M only"
     )
-    parser.add_argument("--validate-timeout", type=float, default=900.0)
+    parser.add_argument("--validate-timeout", type=float, default=600.0)
     parser.add_argument("--no-memory", action="store_true", help="skip the in-memory runs")
     args = parser.parse_args(argv)
     return Options(
