@@ -91,3 +91,46 @@ class StoreUnavailable(TwinningError):
     status = 503
     code = "store-unavailable"
     retry_after_s = 10
+
+
+class ReloadInProgress(TwinningError):
+    """Another reload is running."""
+
+    status = 409
+    code = "reload-in-progress"
+    retry_after_s = 5
+
+
+class ReloadUnsupported(TwinningError):
+    """The store cannot be reloaded by the server (a remote store is filled by pushing to it)."""
+
+    status = 501
+    code = "reload-unsupported"
+
+
+class ReloadRejected(TwinningError):
+    """The new data does not parse or does not conform; the old data keeps being served."""
+
+    status = 422
+    code = "reload-rejected"
+
+
+class Unauthorized(TwinningError):
+    """No credentials were given for an admin endpoint."""
+
+    status = 401
+    code = "unauthorized"
+
+
+class QueryTooLarge(TwinningError):
+    """The query text is longer than the endpoint accepts."""
+
+    status = 413
+    code = "query-too-large"
+
+
+class WorkerCrashed(TwinningError):
+    """The worker died while running the query (a crash, or the memory limit)."""
+
+    status = 503
+    code = "query-failed"

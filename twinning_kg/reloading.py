@@ -17,7 +17,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from twinning_kg.errors import DataLoadError, TwinningError
+from twinning_kg.errors import (
+    DataLoadError,
+    ReloadInProgress,
+    ReloadRejected,
+    ReloadUnsupported,
+    TwinningError,
+)
 from twinning_kg.loading import load_dataset, source_files, union_graph
 from twinning_kg.reports import to_text
 from twinning_kg.settings import Settings
@@ -25,28 +31,6 @@ from twinning_kg.store import GraphStore
 from twinning_kg.store.factory import open_store
 from twinning_kg.store.oxigraph import source_version
 from twinning_kg.validation import validate_dataset
-
-
-class ReloadInProgress(TwinningError):
-    """Another reload is running."""
-
-    status = 409
-    code = "reload-in-progress"
-    retry_after_s = 5
-
-
-class ReloadUnsupported(TwinningError):
-    """The store cannot be reloaded by the server (a remote store is filled by pushing to it)."""
-
-    status = 501
-    code = "reload-unsupported"
-
-
-class ReloadRejected(TwinningError):
-    """The new data does not parse or does not conform; the old data keeps being served."""
-
-    status = 422
-    code = "reload-rejected"
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,11 +28,6 @@ def _short(graph: Graph, node: Node | None) -> str:
     return str(node)
 
 
-def _prefixed() -> Graph:
-    graph = new_graph()
-    return graph
-
-
 def severity_name(violation: Violation) -> str:
     """``Violation``, ``Warning`` or ``Info``."""
     return str(violation.severity).rsplit("#", 1)[-1]
@@ -40,7 +35,7 @@ def severity_name(violation: Violation) -> str:
 
 def to_text(report: ValidationReport) -> str:
     """One block per result: where it is, what is wrong, and the shape's message."""
-    names = _prefixed()
+    names = new_graph()
     lines: list[str] = []
     for r in report.results:
         label = f'"{r.focus_label}" ' if r.focus_label else ""
@@ -83,7 +78,7 @@ def to_json(report: ValidationReport) -> str:
 
 def to_turtle(report: ValidationReport) -> str:
     """The report as a SHACL ``sh:ValidationReport`` graph."""
-    graph = _prefixed()
+    graph = new_graph()
     node = BNode("report")
     graph.add((node, RDF.type, SH.ValidationReport))
     graph.add((node, SH.conforms, Literal(report.conforms)))

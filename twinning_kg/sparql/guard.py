@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from twinning_kg.errors import BadRequest, Forbidden, InvalidQuery, TwinningError
+from twinning_kg.errors import BadRequest, Forbidden, InvalidQuery, QueryTooLarge
 from twinning_kg.settings import Settings
 
 QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
@@ -24,13 +24,6 @@ UPDATE_KEYWORDS: Final = frozenset(
 _ESCAPE: Final = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _IRI: Final = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
 _WORD: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
-
-
-class QueryTooLarge(TwinningError):
-    """The query text is longer than the endpoint accepts."""
-
-    status = 413
-    code = "query-too-large"
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,19 +30,12 @@ from typing import Final
 
 import pyoxigraph as ox
 
-from twinning_kg.errors import InvalidQuery, QueryTimeout, TwinningError
+from twinning_kg.errors import InvalidQuery, QueryTimeout, WorkerCrashed
 from twinning_kg.sparql.jobs import QueryJob, QueryOutcome
 from twinning_kg.sparql.results import write_boolean, write_solutions, write_triples
 
 _HEADER: Final = struct.Struct(">cI")
 _CHUNK: Final = 64 * 1024
-
-
-class WorkerCrashed(TwinningError):
-    """The worker died while running the query (a crash, or the memory limit)."""
-
-    status = 503
-    code = "query-failed"
 
 
 class _Frames:

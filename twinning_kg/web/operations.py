@@ -12,9 +12,8 @@ from datetime import UTC, datetime
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from flask.blueprints import BlueprintSetupState
 
-from twinning_kg.errors import Forbidden, NotFound, TwinningError
+from twinning_kg.errors import Forbidden, NotFound, ReloadRejected, TwinningError, Unauthorized
 from twinning_kg.reloading import (
-    ReloadRejected,
     load_validated,
     publish_generation,
     read_generation,
@@ -33,13 +32,6 @@ log = logging.getLogger(__name__)
 WATCH_INTERVAL_S = 1.0
 #: After a swap, the old query executor is closed this long after the query time limit.
 CLOSE_GRACE_S = 5.0
-
-
-class Unauthorized(TwinningError):
-    """No credentials were given for an admin endpoint."""
-
-    status = 401
-    code = "unauthorized"
 
 
 @bp.errorhandler(Unauthorized)

@@ -22,12 +22,12 @@ from twinning_kg.errors import (
     QueryTimeout,
     TwinningError,
     UnsupportedMediaType,
+    WorkerCrashed,
 )
 from twinning_kg.formats import ENTITY_FORMATS, GRAPH_RESULT_FORMATS, Format, ResultsFormat
 from twinning_kg.sparql.description import service_description
 from twinning_kg.sparql.guard import CheckedQuery, Limits, check_query
 from twinning_kg.sparql.jobs import QueryExecutor, QueryJob
-from twinning_kg.sparql.workers import WorkerCrashed
 from twinning_kg.vocabulary import PREFIXES
 from twinning_kg.web.caching import make_cacheable
 from twinning_kg.web.metrics import Metrics
