@@ -90,6 +90,7 @@ class Options:
     validate: str
     validate_timeout_s: float
     memory: bool
+    page_cache_mb: int = 64
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -131,7 +132,7 @@ def source_files() -> list[Path]:
     return [ROOT / "ontology", ROOT / "shapes"]
 
 
-def environment(data: Path, build: Path) -> dict[str, str]:
+def environment(data: Path, build: Path, page_cache_mb: int = 64) -> dict[str, str]:
     """The servers' environment: this repository's ontology and shapes, the generated data, and
     a build folder of the benchmark's own (``serve`` builds the dumps there if they are stale)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TWINNING_")}
@@ -142,6 +143,8 @@ def environment(data: Path, build: Path) -> dict[str, str]:
             "TWINNING_BUILD_DIR": str(build),
             # The query set includes full scans; the default 10 s limit would cut them at L.
             "TWINNING_SPARQL_TIMEOUT_S": "120",
+            # 0 measures every page rendered afresh, as the single-client series always are.
+            "TWINNING_PAGE_CACHE_MB": str(page_cache_mb),
         }
     )
     return env
@@ -520,6 +523,9 @@ def parse(argv: Sequence[str] | None) -> Options:
     )
     parser.add_argument("--validate-timeout", type=float, default=600.0)
     parser.add_argument("--no-memory", action="store_true", help="skip the in-memory runs")
+    parser.add_argument(
+        "--page-cache-mb", type=int, default=64, help="the servers' page cache (0: off)"
+    )
     args = parser.parse_args(argv)
     return Options(
         size=args.size,
@@ -534,6 +540,7 @@ def parse(argv: Sequence[str] | None) -> Options:
         validate=args.validate,
         validate_timeout_s=args.validate_timeout,
         memory=not args.no_memory,
+        page_cache_mb=args.page_cache_mb,
     )
 
 
@@ -555,7 +562,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     manifest = ensure_data(opts)
     data = opts.work / opts.size / "data"
-    env = environment(data, opts.work / opts.size / "build")
+    env = environment(data, opts.work / opts.size / "build", opts.page_cache_mb)
     queries = load_queries()
     paths = entity_paths(manifest)
     # Readiness: the first answered entity page (a random town's, not the hub's big one).

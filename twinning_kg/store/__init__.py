@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from twinning_kg.sparql.jobs import QueryExecutor
@@ -41,6 +42,15 @@ class GraphStore(Protocol):
         """The entity's description (CBD) plus its neighbours' labels and types, and incoming links.
 
         For the IRI of a named graph (a source file), the graph's contents.
+
+        :raises NotFound: if the store says nothing about ``iri``.
+        """
+        ...
+
+    def describe_triples(self, iri: URIRef) -> list[ox.Triple]:
+        """The same description as :meth:`describe`, as pyoxigraph triples (no duplicates).
+
+        What the RDF formats of an entity page serialise without building an rdflib graph.
 
         :raises NotFound: if the store says nothing about ``iri``.
         """

@@ -79,6 +79,31 @@ def _inline_iri(text: str, name: str, iri: ox.NamedNode) -> str:
     return re.sub(rf"[?$]{re.escape(name)}{_NAME_END}", lambda _match: written, text)
 
 
+def to_graph(triples: Iterable[ox.Triple]) -> Graph:
+    """An rdflib graph (with the project's prefixes) of pyoxigraph triples."""
+    graph = new_graph()
+    for triple in triples:
+        graph.add(
+            (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
+        )
+    return graph
+
+
+def from_graph(graph: Graph) -> list[ox.Triple]:
+    """The triples of an rdflib graph as pyoxigraph triples."""
+    triples: list[ox.Triple] = []
+    for s, p, o in graph:
+        if not (
+            isinstance(s, URIRef | BNode)
+            and isinstance(p, URIRef)
+            and isinstance(o, URIRef | BNode | Literal)
+        ):
+            raise TypeError(f"not an RDF triple: {s!r} {p!r} {o!r}")
+        subject = ox.NamedNode(s) if isinstance(s, URIRef) else ox.BlankNode(s)
+        triples.append(ox.Triple(subject, ox.NamedNode(p), to_oxigraph(o)))
+    return triples
+
+
 def _rebase(term: ox.NamedNode, base_iri: str) -> ox.NamedNode:
     if term.value.startswith(ENTITY_PREFIX):
         return ox.NamedNode(base_iri + term.value[len(CANONICAL_BASE_IRI) :])
@@ -222,27 +247,33 @@ class OxigraphStore:
                 substitutions[ox.Variable(key)] = term
         return self._store.query(text, substitutions=substitutions, use_default_graph_as_union=True)
 
-    def _graph(self, name: str, bindings: dict[str, Term], graph: Graph) -> None:
+    def _triples(self, name: str, bindings: dict[str, Term]) -> ox.QueryTriples:
         result = self._query(name, bindings, inline=True)
         if not isinstance(result, ox.QueryTriples):
             raise TypeError(f"query {name} is not a CONSTRUCT or DESCRIBE")
-        for triple in result:
+        return result
+
+    def _graph(self, name: str, bindings: dict[str, Term], graph: Graph) -> None:
+        for triple in self._triples(name, bindings):
             graph.add(
                 (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
             )
 
+    def describe_triples(self, iri: URIRef) -> list[ox.Triple]:
+        """See :meth:`GraphStore.describe_triples`: straight from pyoxigraph, no rdflib graph."""
+        found = dict.fromkeys(self._triples("describe_entity", {"entity": iri}))
+        found.update(dict.fromkeys(self._triples("describe_context", {"entity": iri})))
+        node = ox.NamedNode(iri)
+        if any(t.subject == node or t.object == node for t in found):
+            return list(found)
+        contents = list(dict.fromkeys(self._triples("describe_graph", {"graph": iri})))
+        if not contents:
+            raise NotFound(f"Nothing is known about <{iri}>.")
+        return contents
+
     def describe(self, iri: URIRef) -> Graph:
         """See :meth:`GraphStore.describe`."""
-        graph = new_graph()
-        self._graph("describe_entity", {"entity": iri}, graph)
-        self._graph("describe_context", {"entity": iri}, graph)
-        if (iri, None, None) in graph or (None, None, iri) in graph:
-            return graph
-        graph = new_graph()
-        self._graph("describe_graph", {"graph": iri}, graph)
-        if not graph:
-            raise NotFound(f"Nothing is known about <{iri}>.")
-        return graph
+        return to_graph(self.describe_triples(iri))
 
     def construct(self, name: str, /, **bindings: Term) -> Graph:
         """See :meth:`GraphStore.construct`."""

@@ -29,6 +29,7 @@ from twinning_kg.sparql.binding import bind_values
 from twinning_kg.sparql.jobs import QueryJob, QueryOutcome
 from twinning_kg.sparql.results import write_boolean, write_solutions, write_triples
 from twinning_kg.store import DataVersion, Row
+from twinning_kg.store.oxigraph import from_graph
 from twinning_kg.vocabulary import Term, new_graph
 
 USER_AGENT: Final = f"twinning-kg/{__version__} (linked-data publisher; store client)"
@@ -188,6 +189,10 @@ class SparqlEndpointStore:
         if not graph:
             raise NotFound(f"Nothing is known about <{iri}>.")
         return graph
+
+    def describe_triples(self, iri: URIRef) -> list[ox.Triple]:
+        """See :meth:`GraphStore.describe_triples`."""
+        return from_graph(self.describe(iri))
 
     def construct(self, name: str, /, **bindings: Term) -> Graph:
         """See :meth:`GraphStore.construct`."""

@@ -15,6 +15,7 @@ from twinning_kg.web.errors import register_error_handlers
 from twinning_kg.web.i18n import TEXT, choose_language
 from twinning_kg.web.metrics import Metrics
 from twinning_kg.web.operations import start_watcher
+from twinning_kg.web.pagecache import PageCache
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: {tiles}; "
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # DefaultJSONProvider has it
     app.extensions["twinning_kg"] = settings
     app.extensions["twinning_kg.store"] = store
+    app.extensions["twinning_kg.pages"] = PageCache(settings.page_cache_mb * 1_000_000)
     executor = store.query_executor(
         workers=settings.sparql_workers, memory_limit_mb=settings.sparql_memory_mb
     )

@@ -11,10 +11,10 @@ from typing import Any, Final
 
 import pyoxigraph as ox
 from flask import render_template
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph
 
 from twinning_kg.formats import Format
-from twinning_kg.store.oxigraph import to_oxigraph
+from twinning_kg.store.oxigraph import from_graph, to_graph
 from twinning_kg.vocabulary import PREFIXES
 from twinning_kg.web.presentation import LinkMaker, entity_view
 from twinning_kg.web.resolver import EntityRef
@@ -30,7 +30,38 @@ class Page:
     alternates: tuple[tuple[Format, str], ...] = ()
 
 
-Renderer = Callable[[Graph, EntityRef, Page], str | bytes]
+class Description:
+    """What a page shows: pyoxigraph triples, as the store gave them, and an rdflib graph of them
+    built only when a renderer asks (HTML, JSON-LD, RDF/XML, and Turtle with blank nodes).
+
+    Building the rdflib graph was most of an entity page's cost (bench/README.md, "Profiling").
+    """
+
+    __slots__ = ("_graph", "_triples")
+
+    def __init__(self, triples: list[ox.Triple] | None = None, graph: Graph | None = None) -> None:
+        if (triples is None) == (graph is None):
+            raise ValueError("give exactly one of triples= or graph=")
+        self._triples = triples
+        self._graph = graph
+
+    @property
+    def triples(self) -> list[ox.Triple]:
+        """The triples, in the store's order."""
+        if self._triples is None:
+            assert self._graph is not None  # noqa: S101  # one of the two is always set
+            self._triples = from_graph(self._graph)
+        return self._triples
+
+    @property
+    def graph(self) -> Graph:
+        """The triples as an rdflib graph with the project's prefixes (built once)."""
+        if self._graph is None:
+            self._graph = to_graph(self.triples)
+        return self._graph
+
+
+Renderer = Callable[[Description, EntityRef, Page], str | bytes]
 
 
 @cache
@@ -45,64 +76,70 @@ def jsonld_context() -> dict[str, Any]:
 _PREFIX_OF: Final = {str(namespace): prefix for prefix, namespace in PREFIXES.items()}
 
 
-def _fast_turtle(graph: Graph) -> str | None:
-    """Turtle written by pyoxigraph, sorted (the same graph gives the same bytes); None if the graph
-    has a blank node or a term pyoxigraph refuses.
+def _namespace(iri: str) -> str:
+    return iri[: max(iri.rfind("/"), iri.rfind("#")) + 1]
 
-    About 4x less CPU than rdflib's serializer, which was the largest cost of an entity page
-    (bench/README.md, "Profiling"); graphs with blank nodes (shapes, ontology) keep rdflib's
-    nested ``[ … ]`` and ``( … )``.
+
+def _fast_turtle(triples: list[ox.Triple]) -> bytes | None:
+    """Turtle written by pyoxigraph, sorted (the same graph gives the same bytes); None if a
+    triple has a blank node.
+
+    About 4x less CPU than rdflib's serializer; graphs with blank nodes (shapes, ontology) keep
+    rdflib's nested ``[ … ]`` and ``( … )``.
     """
     used: dict[str, str] = {}
-    triples: list[ox.Triple] = []
-    try:
-        for s, p, o in graph:
-            if not (isinstance(s, URIRef) and isinstance(p, URIRef)):
-                return None
-            if not isinstance(o, URIRef | Literal):
-                return None  # a blank node
-            for iri in (s, p, o.datatype if isinstance(o, Literal) else o):
-                if isinstance(iri, URIRef):
-                    namespace = iri[: max(iri.rfind("/"), iri.rfind("#")) + 1]
-                    prefix = _PREFIX_OF.get(namespace)
-                    if prefix is not None:
-                        used[prefix] = namespace
-            triples.append(ox.Triple(ox.NamedNode(s), ox.NamedNode(p), to_oxigraph(o)))
-    except ValueError:
-        return None
-    triples.sort(key=str)
-    body = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=dict(sorted(used.items())))
-    return body.decode("utf-8") if body is not None else None
+    namespaces: set[str] = set()
+    for triple in triples:
+        subject, obj = triple.subject, triple.object
+        if not isinstance(subject, ox.NamedNode):
+            return None
+        namespaces.add(_namespace(subject.value))
+        namespaces.add(_namespace(triple.predicate.value))
+        if isinstance(obj, ox.NamedNode):
+            namespaces.add(_namespace(obj.value))
+        elif isinstance(obj, ox.Literal):
+            namespaces.add(_namespace(obj.datatype.value))
+        else:
+            return None  # a blank node
+    for namespace in namespaces:
+        prefix = _PREFIX_OF.get(namespace)
+        if prefix is not None:
+            used[prefix] = namespace
+    ordered = sorted(triples, key=str)
+    return ox.serialize(ordered, format=ox.RdfFormat.TURTLE, prefixes=dict(sorted(used.items())))
 
 
-def render_turtle(graph: Graph, ref: EntityRef, page: Page) -> str:
+def render_turtle(description: Description, ref: EntityRef, page: Page) -> str | bytes:
     """Turtle with the project's prefixes."""
-    fast = _fast_turtle(graph)
-    return fast if fast is not None else graph.serialize(format="turtle")
+    fast = _fast_turtle(description.triples)
+    return fast if fast is not None else description.graph.serialize(format="turtle")
 
 
-def render_ntriples(graph: Graph, ref: EntityRef, page: Page) -> str:
+def render_ntriples(description: Description, ref: EntityRef, page: Page) -> str:
     """N-Triples, one triple per line, sorted so the same graph gives the same bytes."""
-    lines = graph.serialize(format="nt").splitlines()
+    lines = description.graph.serialize(format="nt").splitlines()
     return "\n".join(sorted(line for line in lines if line.strip())) + "\n"
 
 
-def render_rdfxml(graph: Graph, ref: EntityRef, page: Page) -> str:
+def render_rdfxml(description: Description, ref: EntityRef, page: Page) -> str:
     """RDF/XML, one ``rdf:Description`` per subject.
 
     Not rdflib's "pretty-xml": it warns on every RDF list (``sh:in``, ``owl:unionOf``) and drops
     any other triple about a list node.
     """
-    return graph.serialize(format=Format.RDFXML.rdflib_name)
+    return description.graph.serialize(format=Format.RDFXML.rdflib_name)
 
 
-def render_jsonld(graph: Graph, ref: EntityRef, page: Page) -> str:
+def render_jsonld(description: Description, ref: EntityRef, page: Page) -> str:
     """Compact JSON-LD with the published context, so it reads as plain JSON."""
-    return graph.serialize(format="json-ld", context=jsonld_context(), auto_compact=True, indent=2)
+    return description.graph.serialize(
+        format="json-ld", context=jsonld_context(), auto_compact=True, indent=2
+    )
 
 
-def render_html(graph: Graph, ref: EntityRef, page: Page) -> str:
+def render_html(description: Description, ref: EntityRef, page: Page) -> str:
     """The human page: labels in the reader's language, links, map, timeline, schema.org JSON-LD."""
+    graph = description.graph
     view = entity_view(graph, ref.iri, page.lang, page.link)
     return render_template(
         "entity.html",

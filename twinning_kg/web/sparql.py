@@ -33,7 +33,7 @@ from twinning_kg.web.caching import make_cacheable
 from twinning_kg.web.metrics import Metrics
 from twinning_kg.web.negotiation import negotiate
 from twinning_kg.web.query_pages import examples_index, query_page
-from twinning_kg.web.renderers import RENDERERS, Page
+from twinning_kg.web.renderers import RENDERERS, Description, Page
 from twinning_kg.web.resolver import EntityRef
 from twinning_kg.web.views import current_settings, current_store, link_for
 
@@ -289,7 +289,7 @@ def _describe() -> Response:
         row_cap=settings.sparql_row_cap,
     )
     ref = EntityRef(iri=URIRef(endpoint_url), path="sparql")
-    description = RENDERERS[fmt](graph, ref, Page(lang=g.lang, link=link_for))
+    description = RENDERERS[fmt](Description(graph=graph), ref, Page(lang=g.lang, link=link_for))
     charset = "" if fmt is Format.JSONLD else "; charset=utf-8"
     response = Response(description, content_type=fmt.media_type + charset)
     response.headers["Vary"] = "Accept"

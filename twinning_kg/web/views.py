@@ -19,8 +19,9 @@ from twinning_kg.web.caching import make_cacheable
 from twinning_kg.web.home import home_view
 from twinning_kg.web.i18n import TEXT
 from twinning_kg.web.negotiation import negotiate
+from twinning_kg.web.pagecache import PageCache
 from twinning_kg.web.publishing import home_dataset_extras
-from twinning_kg.web.renderers import RENDERERS, Page, jsonld_context
+from twinning_kg.web.renderers import RENDERERS, Description, Page, jsonld_context
 from twinning_kg.web.schema_org import dataset_jsonld
 
 bp = Blueprint("views", __name__)
@@ -121,15 +122,21 @@ def entity(path: str) -> Response:
         format_param=request.args.get("format"),
     )
     store = current_store()
-    graph = store.describe(ref.iri)
     alternates = resolver.alternates(ref)
-    page = Page(lang=g.lang, link=link_for, alternates=tuple(alternates))
-    body = RENDERERS[fmt](graph, ref, page)
+    variant = f"{ref.path}\0{fmt.value}\0{g.lang if fmt is Format.HTML else ''}"
+    # An HTML page's links keep the reader's query string (the language switcher): part of the key.
+    cache_key = variant + (f"\0{request.query_string!r}" if fmt is Format.HTML else "")
+    pages: PageCache = current_app.extensions["twinning_kg.pages"]
+    body = pages.get(store.version.digest, cache_key)
+    if body is None:
+        description = Description(triples=store.describe_triples(ref.iri))
+        page = Page(lang=g.lang, link=link_for, alternates=tuple(alternates))
+        body = RENDERERS[fmt](description, ref, page)
+        pages.put(store.version.digest, cache_key, body)
     charset = "" if fmt is Format.JSONLD else "; charset=utf-8"
     response = Response(body, content_type=fmt.media_type + charset)
     _rdf_headers(response, fmt, alternates)
     response.headers["Content-Location"] = f"/{ref.path}.{fmt.file_extension}"
-    variant = f"{ref.path}\0{fmt.value}\0{g.lang if fmt is Format.HTML else ''}"
     return make_cacheable(response, request, version=store.version, variant=variant)
 
 
