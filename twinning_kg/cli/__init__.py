@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import click
 
+from twinning_kg.cli.bootstrap import bootstrap
 from twinning_kg.cli.build import build
 from twinning_kg.cli.common import reports_errors
 from twinning_kg.cli.link import link
@@ -14,6 +15,7 @@ from twinning_kg.cli.load import load
 from twinning_kg.cli.push import push_command
 from twinning_kg.cli.query import query
 from twinning_kg.cli.serve import serve
+from twinning_kg.cli.tabular import export_command, import_command
 from twinning_kg.cli.validate import stats, validate
 from twinning_kg.settings import Settings
 
@@ -27,5 +29,7 @@ def main(ctx: click.Context) -> None:
     ctx.obj = Settings.from_env()
 
 
-for command in (validate, stats, serve, load, push_command, link, query, build):
+for command in (validate, stats, serve, load, push_command, link, query, build, bootstrap):
+    main.add_command(command)
+for command in (import_command, export_command):
     main.add_command(command)

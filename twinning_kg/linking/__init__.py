@@ -7,4 +7,6 @@
 - :mod:`~twinning_kg.linking.reconcile`, :mod:`~twinning_kg.linking.enrichment` and
   :mod:`~twinning_kg.linking.crosscheck` are the three things ``twinning-kg link`` does;
 - :mod:`~twinning_kg.linking.records` turns results into Turtle and writes files atomically.
+- :mod:`~twinning_kg.linking.bootstrap` and :mod:`~twinning_kg.linking.bootstrap_files` start a
+  new city's folder from its item's P190 statements (``twinning-kg bootstrap``).
 """

@@ -84,11 +84,13 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         title = settings.site_title or text["site_title"]
         return {"t": text, "settings": settings, "lang": lang, "site_title": title}
 
+    from twinning_kg.web.openapi import bp as openapi_bp
     from twinning_kg.web.operations import bp as operations_bp
     from twinning_kg.web.publishing import bp as publishing_bp
     from twinning_kg.web.sparql import bp as sparql_bp
     from twinning_kg.web.views import bp as views_bp
 
+    app.register_blueprint(openapi_bp)
     app.register_blueprint(operations_bp)
     app.register_blueprint(sparql_bp)
     app.register_blueprint(publishing_bp)

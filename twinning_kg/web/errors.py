@@ -24,7 +24,8 @@ def _error_media_type() -> str:
     JSON (the results media types count as JSON).
     """
     accept = media_ranges(request.accept_mimetypes)
-    if request.blueprint == "sparql":
+    # A 405 matched no rule, so it has no blueprint: /sparql's own path still makes it SPARQL's.
+    if request.blueprint == "sparql" or request.path == "/sparql":
         if accept and accept["application/sparql-results+json"] > accept["text/plain"]:
             return "application/json"
         if accept and accept.best in ("text/html", "application/json"):
