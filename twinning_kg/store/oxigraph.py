@@ -79,9 +79,13 @@ def _inline_iri(text: str, name: str, iri: ox.NamedNode) -> str:
     return re.sub(rf"[?$]{re.escape(name)}{_NAME_END}", lambda _match: written, text)
 
 
-def to_graph(triples: Iterable[ox.Triple]) -> Graph:
-    """An rdflib graph (with the project's prefixes) of pyoxigraph triples."""
-    graph = new_graph()
+def to_graph(triples: Iterable[ox.Triple], *, for_lookup: bool = False) -> Graph:
+    """An rdflib graph (with the project's prefixes) of pyoxigraph triples.
+
+    ``for_lookup``: a graph only to look things up in (no prefixes, rdflib's context-free
+    ``SimpleMemory`` store), about twice as fast to fill; not for serialising.
+    """
+    graph = Graph(store="SimpleMemory", bind_namespaces="none") if for_lookup else new_graph()
     for triple in triples:
         graph.add(
             (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))

@@ -37,13 +37,14 @@ class Description:
     Building the rdflib graph was most of an entity page's cost (bench/README.md, "Profiling").
     """
 
-    __slots__ = ("_graph", "_triples")
+    __slots__ = ("_graph", "_lookup", "_triples")
 
     def __init__(self, triples: list[ox.Triple] | None = None, graph: Graph | None = None) -> None:
         if (triples is None) == (graph is None):
             raise ValueError("give exactly one of triples= or graph=")
         self._triples = triples
         self._graph = graph
+        self._lookup: Graph | None = graph
 
     @property
     def triples(self) -> list[ox.Triple]:
@@ -59,6 +60,13 @@ class Description:
         if self._graph is None:
             self._graph = to_graph(self.triples)
         return self._graph
+
+    @property
+    def lookup_graph(self) -> Graph:
+        """The triples as an rdflib graph to look things up in, not to serialise (built once)."""
+        if self._lookup is None:
+            self._lookup = to_graph(self.triples, for_lookup=True)
+        return self._lookup
 
 
 Renderer = Callable[[Description, EntityRef, Page], str | bytes]
@@ -139,7 +147,7 @@ def render_jsonld(description: Description, ref: EntityRef, page: Page) -> str:
 
 def render_html(description: Description, ref: EntityRef, page: Page) -> str:
     """The human page: labels in the reader's language, links, map, timeline, schema.org JSON-LD."""
-    graph = description.graph
+    graph = description.lookup_graph
     view = entity_view(graph, ref.iri, page.lang, page.link)
     return render_template(
         "entity.html",
