@@ -119,14 +119,18 @@ def to_quad(s: Node, p: Node, o: Node, graph: ox.NamedNode | None = None) -> ox.
 
 
 def read_quads(store: GraphStore, graphs: Iterable[URIRef]) -> list[ox.Quad]:
-    """Every quad of the named ``graphs``, read through the store's packaged queries."""
+    """Every quad of the named ``graphs``, read through the store's packaged queries.
+
+    As pyoxigraph terms all the way: at world scale an rdflib graph of the data would take
+    several GB (bench/README.md).
+    """
     quads: list[ox.Quad] = []
     for graph_iri in graphs:
         name = ox.NamedNode(str(graph_iri))
-        for s, p, o in store.construct("describe_graph", graph=graph_iri):
-            quad = to_quad(s, p, o, name)
-            if quad is not None:
-                quads.append(quad)
+        quads.extend(
+            ox.Quad(t.subject, t.predicate, t.object, name)
+            for t in store.construct_triples("describe_graph", graph=graph_iri)
+        )
     return quads
 
 

@@ -4,7 +4,9 @@ Neither rdflib nor pyoxigraph can cancel a running query from Python, pyoxigraph
 while it evaluates, and some hostile queries crash the process. So every public query runs in a
 child process forked from the one holding the store (the in-memory store is shared copy-on-write).
 The parent spools the child's output and waits until the deadline; past it, the child gets
-SIGKILL and a fresh one is forked for the next query. Nothing partial is ever returned: the parent
+SIGKILL and a fresh one is forked for the next query. The child also arms a timer of its own for
+the same deadline (SIGALRM, default action): the kernel ends it on time even when the parent, busy
+serving pages, gets the CPU late. Nothing partial is ever returned: the parent
 hands out an outcome only after the child reported that it finished.
 
 Wire format, child to parent: frames of one type byte, a 4-byte big-endian length, the payload:
@@ -67,7 +69,8 @@ class _Frames:
         self._send(b"X", json.dumps({"kind": kind, "message": message}).encode())
 
 
-def _run_job(store: ox.Store, job: QueryJob, frames: _Frames) -> None:
+def _run_job(store: ox.Store, job: QueryJob, frames: _Frames) -> dict[str, object]:
+    """Run ``job``, writing its results as data frames; what the end frame will say."""
     options: dict[str, object] = {"base_iri": job.base_iri}
     if job.default_graphs:
         options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
@@ -88,7 +91,7 @@ def _run_job(store: ox.Store, job: QueryJob, frames: _Frames) -> None:
         written = write_triples(
             result, job.graph_format, frames.data, cap=job.row_cap, prefixes=dict(job.prefixes)
         )
-    frames.end({"rows": written.rows, "truncated": written.truncated})
+    return {"rows": written.rows, "truncated": written.truncated}
 
 
 def _read_exact(sock: socket.socket, size: int) -> bytes | None:
@@ -101,18 +104,22 @@ def _read_exact(sock: socket.socket, size: int) -> bytes | None:
     return bytes(data)
 
 
-def _close_inherited_sockets(keep: int) -> None:
-    """Close the sockets forked from the parent (clients' keep-alive connections, the listener).
+def _close_inherited_descriptors(keep: int) -> None:
+    """Close the sockets and pipes forked from the parent, but ``keep``.
 
-    A worker that kept them would hold a client's connection open after the server closed its
-    side, and the client's next request on it would never be answered.
+    Sockets: a worker that kept a client's keep-alive connection would hold it open after the
+    server closed its side, and the client's next request on it would never be answered. Pipes:
+    a worker that kept the write end of a pipe the parent shares with a subprocess (a driver, a
+    log reader) would keep that subprocess from ever seeing the end of its input. Files stay
+    open: the storage engine's process-wide state may still refer to them.
     """
     for name in os.listdir("/proc/self/fd"):
         fd = int(name)
         if fd == keep:
             continue
         with contextlib.suppress(OSError):
-            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+            mode = os.fstat(fd).st_mode
+            if stat.S_ISSOCK(mode) or (fd > 2 and stat.S_ISFIFO(mode)):
                 os.close(fd)
 
 
@@ -120,6 +127,7 @@ def _child(store: ox.Store, sock: socket.socket, memory_limit_bytes: int) -> Non
     """The worker's loop: read a job, run it, report; exit when the parent goes away."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)  # the time limit: the kernel ends the process
     if memory_limit_bytes > 0:
         with contextlib.suppress(ValueError, OSError):
             with open("/proc/self/statm", encoding="ascii") as statm:
@@ -134,15 +142,25 @@ def _child(store: ox.Store, sock: socket.socket, memory_limit_bytes: int) -> Non
         payload = _read_exact(sock, struct.unpack(">I", header)[0])
         if payload is None:
             return
-        job: QueryJob = pickle.loads(payload)  # noqa: S301  # from our own parent process
+        job: QueryJob
+        job, limit_s = pickle.loads(payload)  # noqa: S301  # from our own parent process
+        signal.setitimer(signal.ITIMER_REAL, limit_s)
         try:
-            _run_job(store, job, frames)
+            meta = _run_job(store, job, frames)
+            frames.flush()
         except SyntaxError as exc:
+            signal.setitimer(signal.ITIMER_REAL, 0)
             frames.error("syntax", str(exc.msg if hasattr(exc, "msg") else exc))
         except MemoryError:
+            signal.setitimer(signal.ITIMER_REAL, 0)
             frames.error("memory", "The query needed more memory than this endpoint allows.")
         except (ValueError, OSError, TypeError) as exc:
+            signal.setitimer(signal.ITIMER_REAL, 0)
             frames.error("error", str(exc))
+        else:
+            # Disarmed before the end frame: a child that told the parent "done" never dies of it.
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            frames.end(meta)
 
 
 class _Worker:
@@ -154,7 +172,7 @@ class _Worker:
         if pid == 0:  # pragma: no cover - runs in the child
             parent.close()
             try:
-                _close_inherited_sockets(keep=child.fileno())
+                _close_inherited_descriptors(keep=child.fileno())
                 # Asked for in the child: an on-disk store opens its own handle here.
                 _child(store_of(), child, memory_limit_bytes)
             finally:
@@ -164,18 +182,21 @@ class _Worker:
         self.sock = parent
         self.alive = True
 
-    def kill(self) -> None:
+    def kill(self) -> int:
+        """End the child (if it has not ended); its wait status, 0 if it was already reaped."""
         if not self.alive:
-            return
+            return 0
         self.alive = False
         with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, signal.SIGKILL)
+        status = 0
         with contextlib.suppress(ChildProcessError):
-            os.waitpid(self.pid, 0)
+            status = os.waitpid(self.pid, 0)[1]
         self.sock.close()
+        return status
 
     def run(self, job: QueryJob, deadline: float) -> QueryOutcome:
-        payload = pickle.dumps(job)
+        payload = pickle.dumps((job, max(0.001, deadline - time.monotonic())))
         self.sock.sendall(struct.pack(">I", len(payload)) + payload)
         outcome = QueryOutcome(media_type=job.media_type)
         buffer = bytearray()
@@ -190,7 +211,9 @@ class _Worker:
                 chunk = self.sock.recv(_CHUNK * 4)
                 if not chunk:
                     outcome.body.close()
-                    self.kill()
+                    status = self.kill()
+                    if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGALRM:
+                        raise QueryTimeout("The query ran past the time limit and was stopped.")
                     raise WorkerCrashed(
                         "The query stopped the worker running it (too much memory, or an engine "
                         "failure); simplify it or narrow it down."

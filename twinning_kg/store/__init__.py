@@ -28,6 +28,9 @@ class GraphStore(Protocol):
     """A read-only view of the published graph."""
 
     backend: str
+    #: Whether :attr:`version` changes exactly when the data does (so that what was rendered
+    #: for a version may be kept): true of the embedded store, not of a remote one.
+    exact_version: bool
 
     @property
     def version(self) -> DataVersion:
@@ -58,6 +61,10 @@ class GraphStore(Protocol):
 
     def construct(self, name: str, /, **bindings: Term) -> Graph:
         """Run the packaged CONSTRUCT query ``name`` with ``bindings`` bound."""
+        ...
+
+    def construct_triples(self, name: str, /, **bindings: Term) -> list[ox.Triple]:
+        """The same as :meth:`construct`, as pyoxigraph triples (no rdflib graph: for bulk)."""
         ...
 
     def select(self, name: str, /, **bindings: Term) -> list[Row]:

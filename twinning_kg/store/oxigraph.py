@@ -165,6 +165,8 @@ class OxigraphStore:
     each open their own handle; opening takes milliseconds).
     """
 
+    exact_version = True
+
     def __init__(
         self,
         version: DataVersion,
@@ -284,6 +286,10 @@ class OxigraphStore:
         graph = new_graph()
         self._graph(name, dict(bindings), graph)
         return graph
+
+    def construct_triples(self, name: str, /, **bindings: Term) -> list[ox.Triple]:
+        """See :meth:`GraphStore.construct_triples`."""
+        return list(self._triples(name, dict(bindings)))
 
     def select(self, name: str, /, **bindings: Term) -> list[Row]:
         """See :meth:`GraphStore.select`."""

@@ -86,6 +86,9 @@ def _solutions(data: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
 class SparqlEndpointStore:
     """A remote, read-only SPARQL 1.1 query endpoint as the store."""
 
+    #: The remote data may change under us; the version is an estimate refreshed every minute.
+    exact_version = False
+
     def __init__(self, query_url: str, *, timeout_s: float = 30.0) -> None:
         self.query_url = query_url
         self.backend = f"sparql:{query_url}"
@@ -199,6 +202,10 @@ class SparqlEndpointStore:
         graph = new_graph()
         self._graph_into(bind_values(queries.load(name), dict(bindings)), graph)
         return graph
+
+    def construct_triples(self, name: str, /, **bindings: Term) -> list[ox.Triple]:
+        """See :meth:`GraphStore.construct_triples`."""
+        return from_graph(self.construct(name, **bindings))
 
     def select(self, name: str, /, **bindings: Term) -> list[Row]:
         """See :meth:`GraphStore.select`."""

@@ -45,7 +45,9 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # DefaultJSONProvider has it
     app.extensions["twinning_kg"] = settings
     app.extensions["twinning_kg.store"] = store
-    app.extensions["twinning_kg.pages"] = PageCache(settings.page_cache_mb * 1_000_000)
+    # Kept pages are exact only while the version changes with the data (not for a remote store).
+    cache_bytes = settings.page_cache_mb * 1_000_000 if store.exact_version else 0
+    app.extensions["twinning_kg.pages"] = PageCache(cache_bytes)
     executor = store.query_executor(
         workers=settings.sparql_workers, memory_limit_mb=settings.sparql_memory_mb
     )

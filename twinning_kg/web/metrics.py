@@ -24,6 +24,7 @@ HELP: Final = {
     "twinning_sparql_workers_killed_total": ("counter", "Query workers killed at the time limit."),
     "twinning_sparql_workers_crashed_total": ("counter", "Query workers that died on a query."),
     "twinning_reloads_total": ("counter", "Data reloads by result."),
+    "twinning_page_cache_total": ("counter", "Entity pages from the page cache or rendered."),
 }
 Labels = tuple[tuple[str, str], ...]
 

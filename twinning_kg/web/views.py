@@ -18,6 +18,7 @@ from twinning_kg.web import resolver
 from twinning_kg.web.caching import make_cacheable
 from twinning_kg.web.home import home_view
 from twinning_kg.web.i18n import TEXT
+from twinning_kg.web.metrics import Metrics
 from twinning_kg.web.negotiation import negotiate
 from twinning_kg.web.pagecache import PageCache
 from twinning_kg.web.publishing import home_dataset_extras
@@ -128,6 +129,8 @@ def entity(path: str) -> Response:
     cache_key = variant + (f"\0{request.query_string!r}" if fmt is Format.HTML else "")
     pages: PageCache = current_app.extensions["twinning_kg.pages"]
     body = pages.get(store.version.digest, cache_key)
+    metrics: Metrics = current_app.extensions["twinning_kg.metrics"]
+    metrics.inc("twinning_page_cache_total", result="miss" if body is None else "hit")
     if body is None:
         description = Description(triples=store.describe_triples(ref.iri))
         page = Page(lang=g.lang, link=link_for, alternates=tuple(alternates))
