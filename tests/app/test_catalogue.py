@@ -19,6 +19,7 @@ BASE = "https://twinning.example.org/"
 CATALOG = URIRef(BASE + "catalog")
 GRAPH_DATASET = URIRef(BASE + "catalog#twinning")
 ONTOLOGY_DATASET = URIRef(BASE + "catalog#ontology")
+SIEDLCE_DATASET = URIRef(BASE + "catalog#city-siedlce")
 SERVICE = URIRef(BASE + "catalog#sparql")
 EU = "http://publications.europa.eu/resource/authority/"
 THEME = Namespace(EU + "data-theme/")
@@ -37,9 +38,17 @@ def _languages(graph: Graph, node: URIRef, prop: URIRef) -> set[str | None]:
     return {o.language for o in graph.objects(node, prop) if isinstance(o, Literal)}
 
 
-def test_the_catalogue_lists_both_datasets_and_the_sparql_service(catalogue: Graph) -> None:
+def test_the_catalogue_lists_the_whole_graph_each_city_the_ontology_and_the_service(
+    catalogue: Graph,
+) -> None:
     assert (CATALOG, RDF.type, DCAT.Catalog) in catalogue
-    assert set(catalogue.objects(CATALOG, DCAT.dataset)) == {GRAPH_DATASET, ONTOLOGY_DATASET}
+    assert set(catalogue.objects(CATALOG, DCAT.dataset)) == {
+        GRAPH_DATASET,
+        ONTOLOGY_DATASET,
+        SIEDLCE_DATASET,
+    }
+    assert set(catalogue.objects(GRAPH_DATASET, DCTERMS.hasPart)) == {SIEDLCE_DATASET}
+    assert (SIEDLCE_DATASET, DCTERMS.isPartOf, GRAPH_DATASET) in catalogue
     assert (CATALOG, DCAT.service, SERVICE) in catalogue
     assert (CATALOG, DCAT.themeTaxonomy, URIRef(EU + "data-theme")) in catalogue
     assert (CATALOG, FOAF.homepage, URIRef(BASE)) in catalogue
@@ -49,7 +58,9 @@ def test_the_catalogue_lists_both_datasets_and_the_sparql_service(catalogue: Gra
     }
 
 
-@pytest.mark.parametrize("node", [CATALOG, GRAPH_DATASET, ONTOLOGY_DATASET, SERVICE])
+@pytest.mark.parametrize(
+    "node", [CATALOG, GRAPH_DATASET, ONTOLOGY_DATASET, SIEDLCE_DATASET, SERVICE]
+)
 def test_titles_and_descriptions_are_in_polish_and_english(catalogue: Graph, node: URIRef) -> None:
     assert _languages(catalogue, node, DCTERMS.title) == {"pl", "en"}
     assert _languages(catalogue, node, DCTERMS.description) == {"pl", "en"}
@@ -57,7 +68,7 @@ def test_titles_and_descriptions_are_in_polish_and_english(catalogue: Graph, nod
 
 def test_publisher_contact_and_licence_come_from_the_settings(catalogue: Graph) -> None:
     publisher = URIRef(BASE + "id/institution/siedlce-city-office")
-    for node in (CATALOG, GRAPH_DATASET, ONTOLOGY_DATASET, SERVICE):
+    for node in (CATALOG, GRAPH_DATASET, ONTOLOGY_DATASET, SIEDLCE_DATASET, SERVICE):
         assert (node, DCTERMS.publisher, publisher) in catalogue
         assert (node, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")) in (
             catalogue
@@ -99,6 +110,31 @@ def test_spatial_coverage_is_siedlce_by_its_wikidata_item_and_poland(catalogue: 
     assert (siedlce, RDF.type, DCTERMS.Location) in catalogue
     assert str(catalogue.value(siedlce, DCAT.centroid)).startswith("POINT(22.")
     assert (poland, SKOS.inScheme, URIRef(EU + "country")) in catalogue
+    assert set(catalogue.objects(CATALOG, DCTERMS.spatial)) == {siedlce, poland}
+
+
+def test_the_city_dataset_is_siedlces_records(catalogue: Graph, settings: Settings) -> None:
+    assert (SIEDLCE_DATASET, RDF.type, DCAT.Dataset) in catalogue
+    titles = {str(t) for t in catalogue.objects(SIEDLCE_DATASET, DCTERMS.title)}
+    assert titles == {"Partnerstwa miasta Siedlce", "Town twinning partnerships of Siedlce"}
+    assert set(catalogue.objects(SIEDLCE_DATASET, DCTERMS.spatial)) == {
+        URIRef("http://www.wikidata.org/entity/Q319813"),
+        URIRef(EU + "country/POL"),
+    }
+    graphs = {
+        URIRef(BASE + "graph/data/siedlce/" + path.stem)
+        for path in (settings.root / "data" / "siedlce").glob("*.ttl")
+    }
+    assert set(catalogue.objects(SIEDLCE_DATASET, DCTERMS.hasPart)) == graphs
+    assert (SIEDLCE_DATASET, DCAT.landingPage, URIRef(BASE + "id/municipality/siedlce")) in (
+        catalogue
+    )
+    keywords = {str(k) for k in catalogue.objects(SIEDLCE_DATASET, DCAT.keyword)}
+    assert {"Siedlce", "Dasing", "Berdyczów", "town twinning"} <= keywords
+    assert set(catalogue.objects(SIEDLCE_DATASET, DCAT.theme)) == set(
+        catalogue.objects(GRAPH_DATASET, DCAT.theme)
+    )
+    assert catalogue.value(SIEDLCE_DATASET, DCTERMS.temporal) is not None
 
 
 def test_temporal_coverage_runs_from_the_earliest_to_the_latest_dated_fact(
@@ -119,7 +155,7 @@ def test_issued_and_modified_are_the_dates_the_sources_declare(
     catalogue: Graph, source_graph: Graph
 ) -> None:
     modified = max(source_graph.objects(None, DCTERMS.modified), key=str)
-    for node in (CATALOG, GRAPH_DATASET, ONTOLOGY_DATASET):
+    for node in (CATALOG, GRAPH_DATASET, ONTOLOGY_DATASET, SIEDLCE_DATASET):
         assert catalogue.value(node, DCTERMS.modified) == modified
         assert catalogue.value(node, DCTERMS.issued) is not None
 
@@ -128,7 +164,7 @@ def test_every_distribution_names_its_file_size_checksum_and_formats(
     catalogue: Graph, settings: Settings
 ) -> None:
     seen = 0
-    for dataset in (GRAPH_DATASET, ONTOLOGY_DATASET):
+    for dataset in (GRAPH_DATASET, ONTOLOGY_DATASET, SIEDLCE_DATASET):
         distributions = list(catalogue.objects(dataset, DCAT.distribution))
         assert len(distributions) == 5
         for distribution in distributions:
@@ -148,7 +184,7 @@ def test_every_distribution_names_its_file_size_checksum_and_formats(
             if name.endswith(".gz"):
                 assert catalogue.value(distribution, DCAT.compressFormat) is not None
             seen += 1
-    assert seen == 10
+    assert seen == 15
 
 
 def test_the_sparql_service_names_its_endpoint_and_the_datasets_it_serves(

@@ -79,6 +79,7 @@ def check_partners_signing_dates(rows: Rows) -> None:
     assert by_partner["Berdychiv"]["country"] == "Ukraine"
     assert column(rows, "signed") == sorted(column(rows, "signed")), "oldest first"
     assert rows[0]["partnerLabel"] == "Pescantina"
+    assert {row["cityLabel"] for row in rows} == {"Siedlce"}
 
 
 def check_partnerships_by_domain(rows: Rows) -> None:
@@ -143,7 +144,7 @@ def check_events_by_type_and_year(rows: Rows) -> None:
 
 def check_wikidata_links_and_coordinates(rows: Rows) -> None:
     by_label = {row["label"]: row for row in rows}
-    partners = {label for label, row in by_label.items() if row["partnerOfSiedlce"] == "true"}
+    partners = {label for label, row in by_label.items() if row.get("partnerOf") == "Siedlce"}
     assert partners == {
         "Dasing",
         "Pescantina",
@@ -162,7 +163,8 @@ def check_wikidata_links_and_coordinates(rows: Rows) -> None:
     assert Decimal(by_label["Kirov"]["long"]) == Decimal("49.66007")
     assert "wikidata" not in by_label["Berlin"]
     assert "Berlin" in by_label["Berlin"]["wikidataNote"]
-    assert "Siedlce" not in by_label
+    assert "partnerOf" not in by_label["Siedlce"], "a city is no partner of itself"
+    assert column(rows, "partnerOf")[: len(partners)] == ["Siedlce"] * len(partners), "first"
 
 
 def check_agreements_per_decade(rows: Rows) -> None:

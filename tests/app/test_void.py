@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, OWL, RDF
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF
 
 from tests.app.downloads import fetch
+from twinning_kg.publishing.dumps import DUMP_FORMATS
 from twinning_kg.settings import Settings
 from twinning_kg.vocabulary import TWIN, VOID
 
@@ -109,3 +110,21 @@ def test_well_known_void_serves_the_built_description(
     assert jsonld.mimetype == "application/ld+json"
     assert jsonld.data == (settings.build_dir / "void.jsonld").read_bytes()
     assert fetch(client, "/.well-known/void.rdf").mimetype == "application/rdf+xml"
+
+
+def test_each_city_folder_is_a_subset_with_its_own_counts_dumps_and_graphs(
+    void: Graph, settings: Settings
+) -> None:
+    city = URIRef(BASE + "catalog#city-siedlce")
+    assert (GRAPH_DATASET, VOID.subset, city) in void
+    assert (city, RDF.type, VOID.Dataset) in void
+    files = sorted((settings.root / settings.data_dir / "siedlce").rglob("*.ttl"))
+    records = Graph()
+    for path in files:
+        records.parse(path, format="turtle")
+    assert _count(void, city, VOID.triples) == len(records)
+    dumps = {str(d).removeprefix(BASE + "dumps/") for d in void.objects(city, VOID.dataDump)}
+    assert dumps == {f"city-siedlce{fmt.suffix}" for fmt in DUMP_FORMATS}
+    graphs = {URIRef(BASE + "graph/data/siedlce/" + path.stem) for path in files}
+    assert set(void.objects(city, DCTERMS.hasPart)) == graphs
+    assert {t.language for t in void.objects(city, DCTERMS.title)} == {"pl", "en"}

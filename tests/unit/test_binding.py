@@ -222,6 +222,9 @@ SAMPLES: dict[str, Term] = {
     "graph": URIRef("https://twinning.example.org/graph/data/siedlce/partnership-dasing"),
     "space": Literal("https://twinning.example.org/id/"),
     "target": Literal("http://www.wikidata.org/entity/"),
+    "graphs": Literal(""),  # every graph: the ontology declares the publication dates
+    "town": SIEDLCE,
+    "place": SIEDLCE,
 }
 
 

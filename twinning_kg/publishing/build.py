@@ -7,6 +7,7 @@ Layout of the output folder (``settings.build_dir``, or ``--out``)::
     void.{ttl,jsonld,nt,rdf}      the VoID description
     dumps/twinning.{ttl,nt.gz,nq.gz,jsonld,rdf}   the whole graph
     dumps/ontology.{ttl,nt.gz,nq.gz,jsonld,rdf}   the ontology and its SKOS vocabularies
+    dumps/city-{city}.{ttl,nt.gz,nq.gz,jsonld,rdf}   each city folder's files (data/{city}/)
     dumps/SHA256SUMS       ``sha256sum -c`` input for the dumps
 
 Every file is written atomically; the manifest last. The same input (source files, the settings
@@ -34,7 +35,9 @@ from twinning_kg.errors import TwinningError
 from twinning_kg.formats import Format
 from twinning_kg.loading import discover, graph_iri
 from twinning_kg.publishing.addresses import Addresses
-from twinning_kg.publishing.catalogue import Coverage, build_catalogue, measure_coverage
+from twinning_kg.publishing.catalogue import CityPart, build_catalogue
+from twinning_kg.publishing.cities import City, find_cities, home_town
+from twinning_kg.publishing.coverage import Coverage, measure_coverage
 from twinning_kg.publishing.dumps import (
     DESCRIPTION_PREFIXES,
     DUMP_FORMATS,
@@ -46,7 +49,7 @@ from twinning_kg.publishing.dumps import (
     serialise,
 )
 from twinning_kg.publishing.files import FileDigest, chunks, write_atomically
-from twinning_kg.publishing.void import Statistics, build_void, measure
+from twinning_kg.publishing.void import CitySubset, Statistics, build_void, measure
 from twinning_kg.settings import Settings
 from twinning_kg.store import DataVersion
 from twinning_kg.store.oxigraph import OxigraphStore, source_version
@@ -179,14 +182,20 @@ class _Build:
     settings: Settings
     out: Path
     where: Addresses
-    graph_quads: list[ox.Quad] = field(default_factory=list)
-    ontology_quads: list[ox.Quad] = field(default_factory=list)
+    cities: list[City] = field(default_factory=list)
+    quads: dict[str, list[ox.Quad]] = field(default_factory=dict)
     dumps: dict[str, list[Dump]] = field(default_factory=dict)
     files: dict[str, FileDigest] = field(default_factory=dict)
     stats: dict[str, Statistics] = field(default_factory=dict)
-    coverage: Coverage | None = None
+    towns: dict[str, URIRef | None] = field(default_factory=dict)
+    coverage: dict[str, Coverage] = field(default_factory=dict)
     catalogue: Graph | None = None
     manifest: Manifest | None = None
+
+    @property
+    def stems(self) -> list[str]:
+        """Every dataset's dump stem: the whole graph, the ontology, each city."""
+        return [GRAPH_DUMP, ONTOLOGY_DUMP, *(city.stem for city in self.cities)]
 
     def write(self, name: str, data: bytes) -> FileDigest:
         digest = write_atomically(self.out / name, chunks(data))
@@ -203,24 +212,46 @@ class _Build:
             graph_iri(path, root=settings.root, base_iri=settings.base_iri)
             for path in discover([settings.root / settings.ontology_dir])
         }
-        self.graph_quads = canonicalise(read_quads(store, graphs))
-        self.ontology_quads = canonicalise(read_quads(store, [g for g in graphs if g in ontology]))
+        self.quads[GRAPH_DUMP] = canonicalise(read_quads(store, graphs))
+        self.quads[ONTOLOGY_DUMP] = canonicalise(
+            read_quads(store, [g for g in graphs if g in ontology])
+        )
+        for city in self.cities:
+            own = set(city.graphs)
+            self.quads[city.stem] = canonicalise(read_quads(store, [g for g in graphs if g in own]))
 
     def dump(self, stem: str, index: int) -> None:
         fmt = DUMP_FORMATS[index]
-        quads = self.graph_quads if stem == GRAPH_DUMP else self.ontology_quads
         name = f"{stem}{fmt.suffix}"
-        digest = self.write(f"{DUMPS_DIR}/{name}", render_dump(quads, fmt))
+        digest = self.write(f"{DUMPS_DIR}/{name}", render_dump(self.quads[stem], fmt))
         self.dumps.setdefault(stem, []).append(
             Dump(name, fmt, self.where.dump_url(name), digest.size, digest.sha256)
         )
 
     def measure(self) -> None:
-        for stem, quads in ((GRAPH_DUMP, self.graph_quads), (ONTOLOGY_DUMP, self.ontology_quads)):
-            store = _memory_store(quads)
-            self.stats[stem] = measure(store, uri_space=self.where.uri_space)
-            if stem == GRAPH_DUMP:
-                self.coverage = measure_coverage(store, self.settings)
+        for stem in self.stems:
+            self.stats[stem] = measure(
+                _memory_store(self.quads[stem]), uri_space=self.where.uri_space
+            )
+        whole = _memory_store(self.quads[GRAPH_DUMP])
+        for city in self.cities:
+            self.towns[city.stem] = home_town(whole, city)
+        towns = [town for town in self.towns.values() if town is not None]
+        if not self.cities:
+            # No city folders (the files lie in the data folder itself): the town in the most
+            # partnerships stands for the data, as a city folder's home town would.
+            hub = home_town(whole, City("", "", (), URIRef(self.where.uri_space)))
+            towns = [hub] if hub is not None else []
+        self.coverage[GRAPH_DUMP] = measure_coverage(whole, self.settings, towns=towns)
+        for city in self.cities:
+            town = self.towns[city.stem]
+            self.coverage[city.stem] = measure_coverage(
+                whole,
+                self.settings,
+                towns=[town] if town is not None else [],
+                graphs=city.graph_prefix,
+                fallback=self.coverage[GRAPH_DUMP],
+            )
 
     def describe(self, stem: str, graph: Graph) -> None:
         quads = quads_of_graph(graph)
@@ -228,19 +259,32 @@ class _Build:
             data = serialise(quads, rdf_format, prefixes=DESCRIPTION_PREFIXES)
             self.write(f"{stem}.{fmt.file_extension}", data)
 
-    def write_catalogue(self) -> None:
-        if self.coverage is None:  # pragma: no cover - measure() runs first
+    def _whole_coverage(self) -> Coverage:
+        coverage = self.coverage.get(GRAPH_DUMP)
+        if coverage is None:  # pragma: no cover - measure() runs first
             raise TwinningError("build steps ran out of order")
+        return coverage
+
+    def write_catalogue(self) -> None:
         self.catalogue = build_catalogue(
             self.settings,
-            self.coverage,
+            self._whole_coverage(),
             graph_dumps=self.dumps[GRAPH_DUMP],
             ontology_dumps=self.dumps[ONTOLOGY_DUMP],
+            cities=[
+                CityPart(
+                    city=city,
+                    town=self.towns[city.stem],
+                    coverage=self.coverage[city.stem],
+                    dumps=tuple(self.dumps[city.stem]),
+                )
+                for city in self.cities
+            ],
         )
         self.describe("catalog", self.catalogue)
 
     def write_void(self) -> None:
-        if self.coverage is None or self.catalogue is None:  # pragma: no cover
+        if self.catalogue is None:  # pragma: no cover
             raise TwinningError("build steps ran out of order")
         void = build_void(
             where=self.where,
@@ -249,21 +293,30 @@ class _Build:
             graph_dumps=self.dumps[GRAPH_DUMP],
             ontology_dumps=self.dumps[ONTOLOGY_DUMP],
             titles=self.catalogue,
-            modified=self.coverage.modified,
+            modified=self._whole_coverage().modified,
             licence=URIRef(self.settings.licence_iri),
+            cities=[
+                CitySubset(
+                    node=self.where.node(city.stem),
+                    stats=self.stats[city.stem],
+                    dumps=tuple(self.dumps[city.stem]),
+                    graphs=city.graphs,
+                    modified=self.coverage[city.stem].modified,
+                )
+                for city in self.cities
+            ],
         )
         self.describe("void", void)
 
     def write_sums(self) -> None:
         lines = [
-            f"{dump.sha256}  {dump.name}\n"
-            for stem in (GRAPH_DUMP, ONTOLOGY_DUMP)
-            for dump in self.dumps[stem]
+            f"{dump.sha256}  {dump.name}\n" for stem in self.stems for dump in self.dumps[stem]
         ]
         self.write(f"{DUMPS_DIR}/{SUMS}", "".join(sorted(lines, key=_sums_key)).encode())
 
     def write_manifest(self) -> None:
-        modified = self.coverage.modified if self.coverage is not None else None
+        coverage = self.coverage.get(GRAPH_DUMP)
+        modified = coverage.modified if coverage is not None else None
         self.manifest = Manifest(
             fingerprint=fingerprint(self.settings),
             modified=str(modified) if isinstance(modified, Literal) else None,
@@ -291,10 +344,13 @@ def build_steps(settings: Settings, out: Path | None = None) -> list[BuildStep]:
     Run them all (``for step in steps: step.run()``) to build; :func:`build` does exactly that.
     """
     state = _Build(
-        settings, out if out is not None else output_dir(settings), Addresses.of(settings)
+        settings,
+        out if out is not None else output_dir(settings),
+        Addresses.of(settings),
+        cities=find_cities(settings),
     )
     steps = [BuildStep("load the graph", state.load)]
-    for stem in (GRAPH_DUMP, ONTOLOGY_DUMP):
+    for stem in state.stems:
         for index, fmt in enumerate(DUMP_FORMATS):
             steps.append(BuildStep(f"dumps/{stem}{fmt.suffix}", partial(state.dump, stem, index)))
     steps += [

@@ -1,4 +1,5 @@
-"""The DCAT-AP 3 catalogue: the graph and the ontology as datasets, their dumps, the endpoint.
+"""The DCAT-AP 3 catalogue: the whole graph, each city folder and the ontology as datasets, their
+dumps, the endpoint.
 
 The fixed text (titles, descriptions, themes) is ``catalogue.ttl``; the publisher, contact
 point, licence and URLs come from the settings; dates, coverage and keywords from the data by
@@ -7,7 +8,6 @@ packaged queries; the values of EU vocabularies are described from ``eu-vocabula
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -17,12 +17,12 @@ from typing import Final
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
-from twinning_kg.errors import TwinningError
 from twinning_kg.loading import rebase
 from twinning_kg.publishing.addresses import Addresses
+from twinning_kg.publishing.cities import City
+from twinning_kg.publishing.coverage import Coverage, eu_vocabularies
 from twinning_kg.publishing.dumps import GZIP_IRI, Dump
 from twinning_kg.settings import Settings
-from twinning_kg.store import GraphStore
 from twinning_kg.vocabulary import new_graph
 
 ADMS: Final = Namespace("http://www.w3.org/ns/adms#")
@@ -32,109 +32,22 @@ VCARD: Final = Namespace("http://www.w3.org/2006/vcard/ns#")
 STABLE: Final = URIRef(
     "http://publications.europa.eu/resource/authority/planned-availability/STABLE"
 )
-COUNTRY: Final = URIRef("http://publications.europa.eu/resource/authority/country")
-WKT: Final = URIRef("http://www.opengis.net/ont/geosparql#wktLiteral")
-_ISO_DATE: Final = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-_DATE_TYPES: Final = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}
 
 
 @dataclass(frozen=True, slots=True)
-class Coverage:
-    """What the data says about itself: dates, place, names."""
+class CityPart:
+    """One city folder as a dataset of its own: the folder, its town, coverage and dumps."""
 
-    issued: Literal | None
-    modified: Literal | None
-    earliest: Literal | None
-    latest: Literal | None
-    place: URIRef | None
-    place_labels: tuple[Literal, ...]
-    centroid: Literal | None
-    country: URIRef | None
-    keywords: tuple[Literal, ...]
-
-    @property
-    def places(self) -> tuple[URIRef, ...]:
-        """The spatial coverage: the main town (its Wikidata item) and its EU country."""
-        return tuple(p for p in (self.place, self.country) if p is not None)
-
-
-def iso_date(text: str, *, what: str) -> Literal:
-    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` as an ``xsd:gYear``/``gYearMonth``/``date``.
-
-    >>> iso_date("2022", what="x").datatype == XSD.gYear
-    True
-
-    :raises TwinningError: for anything else.
-    """
-    text = text.strip()
-    if not _ISO_DATE.match(text):
-        raise TwinningError(f"{what}: {text!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
-    return Literal(text, datatype=_DATE_TYPES[len(text)])
+    city: City
+    town: URIRef | None
+    coverage: Coverage
+    dumps: tuple[Dump, ...]
 
 
 @cache
 def _packaged(name: str, base_iri: str) -> Graph:
     text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
     return Graph().parse(data=text, format="turtle", publicID=base_iri)
-
-
-def eu_vocabularies() -> Graph:
-    """The controlled-vocabulary values the catalogue may use, typed and labelled."""
-    return _packaged("eu-vocabularies.ttl", "")
-
-
-def measure_coverage(store: GraphStore, settings: Settings) -> Coverage:
-    """Dates, spatial coverage and keywords, from the data (settings override the dates)."""
-    declared = store.select("find_declared_dates")
-    row = declared[0] if declared else {}
-    issued = row.get("issued")
-    modified = row.get("modified")
-    if settings.catalogue_issued:
-        issued = iso_date(settings.catalogue_issued, what="TWINNING_CATALOGUE_ISSUED")
-    if settings.catalogue_modified:
-        modified = iso_date(settings.catalogue_modified, what="TWINNING_CATALOGUE_MODIFIED")
-    dates = store.select("find_date_range")
-    span = dates[0] if dates else {}
-    earliest, latest = span.get("earliest"), span.get("latest")
-    hubs = store.select("find_spatial_coverage")
-    hub = hubs[0] if hubs else {}
-    place = hub.get("wikidata") or hub.get("place")
-    vocabulary = eu_vocabularies()
-    countries = [
-        country
-        for country in vocabulary.subjects(SKOS.notation, Literal(str(hub.get("code", ""))))
-        if isinstance(country, URIRef) and (country, SKOS.inScheme, COUNTRY) in vocabulary
-    ]
-    return Coverage(
-        issued=issued if isinstance(issued, Literal) else None,
-        modified=modified if isinstance(modified, Literal) else None,
-        earliest=iso_date(str(earliest), what="earliest date") if earliest else None,
-        latest=iso_date(str(latest), what="latest date") if latest else None,
-        place=place if isinstance(place, URIRef) else None,
-        place_labels=tuple(
-            label for key in ("label_pl", "label_en") if isinstance(label := hub.get(key), Literal)
-        ),
-        centroid=_wkt_point(hub.get("lat"), hub.get("long")),
-        country=countries[0] if countries else None,
-        keywords=tuple(
-            name
-            for row in store.select("list_partner_names")
-            if isinstance(name := row.get("name"), Literal)
-        ),
-    )
-
-
-def _wkt_point(lat: object, long: object) -> Literal | None:
-    """A WGS84 point as a GeoSPARQL WKT literal (longitude first), if both are numbers.
-
-    >>> str(_wkt_point(Literal("52.165"), Literal("22.27139")))
-    'POINT(22.27139 52.165)'
-    """
-    try:
-        latitude, longitude = float(str(lat)), float(str(long))
-    except ValueError:
-        return None
-    return Literal(f"POINT({longitude} {latitude})", datatype=WKT)
 
 
 def _describe_vocabulary_values(graph: Graph) -> None:
@@ -153,13 +66,31 @@ def _describe_vocabulary_values(graph: Graph) -> None:
         done |= todo
 
 
+#: What each kind of dataset's distributions hold, in English and Polish.
+_WHOLE: Final = ("The whole graph", "Cały graf")
+_ONTOLOGY: Final = ("The ontology", "Ontologia")
+#: Properties a city's dataset shares with the whole graph's (themes, rights, provenance…).
+_SHARED: Final = (
+    DCAT.theme,
+    DCTERMS.language,
+    DCTERMS.accessRights,
+    DCTERMS.accrualPeriodicity,
+    DCTERMS.conformsTo,
+    DCTERMS.provenance,
+)
+
+
 def _add_distribution(
-    graph: Graph, where: Addresses, dataset: URIRef, dump: Dump, common: dict[URIRef, object]
+    graph: Graph,
+    where: Addresses,
+    dataset: URIRef,
+    dump: Dump,
+    common: dict[URIRef, object],
+    what: tuple[str, str],
 ) -> None:
     fmt = dump.format
     node = where.node(f"distribution-{dump.name}")
-    what_en = "The whole graph" if dataset == where.graph_dataset else "The ontology"
-    what_pl = "Cały graf" if dataset == where.graph_dataset else "Ontologia"
+    what_en, what_pl = what
     graphs_en = "one named graph per source file" if fmt.keeps_graphs else "the named graphs merged"
     graphs_pl = "graf nazwany dla każdego pliku" if fmt.keeps_graphs else "grafy nazwane scalone"
     gzip_en, gzip_pl = (", gzip-compressed", ", skompresowany gzip") if fmt.compressed else ("", "")
@@ -199,22 +130,116 @@ def _add_distribution(
             graph.add((node, prop, value))
 
 
+def _add_coverage(graph: Graph, node: URIRef, coverage: Coverage) -> None:
+    """Dates, places (described as dct:Location) and the period a dataset covers."""
+    if coverage.issued is not None:
+        graph.add((node, DCTERMS.issued, coverage.issued))
+    if coverage.modified is not None:
+        graph.add((node, DCTERMS.modified, coverage.modified))
+    for place in coverage.places:
+        graph.add((node, DCTERMS.spatial, place))
+        graph.add((place, RDF.type, DCTERMS.Location))
+    for city in coverage.cities:
+        for label in city.labels:
+            graph.add((city.iri, SKOS.prefLabel, label))
+        if city.centroid is not None:
+            graph.add((city.iri, DCAT.centroid, city.centroid))
+    if coverage.earliest is not None or coverage.latest is not None:
+        period = BNode()
+        graph.add((node, DCTERMS.temporal, period))
+        graph.add((period, RDF.type, DCTERMS.PeriodOfTime))
+        if coverage.earliest is not None:
+            graph.add((period, DCAT.startDate, coverage.earliest))
+        if coverage.latest is not None:
+            graph.add((period, DCAT.endDate, coverage.latest))
+
+
+def _city_names(part: CityPart) -> tuple[str, str]:
+    """The city's name in Polish and English (the folder's name when the data gives none)."""
+    labels = part.coverage.cities[0].labels if part.coverage.cities else ()
+    by_lang = {label.language: str(label) for label in labels}
+    english = by_lang.get("en") or by_lang.get("pl") or part.city.slug
+    return by_lang.get("pl") or english, english
+
+
+def _add_city(graph: Graph, where: Addresses, part: CityPart) -> URIRef:
+    """A city's own dataset: titles from its name, its coverage, its files' graphs as parts."""
+    node = where.node(part.city.stem)
+    name_pl, name_en = _city_names(part)
+    files = len(part.city.graphs)
+    graph.add((node, RDF.type, DCAT.Dataset))
+    graph.add((node, DCTERMS.title, Literal(f"Partnerstwa miasta {name_pl}", lang="pl")))
+    graph.add((node, DCTERMS.title, Literal(f"Town twinning partnerships of {name_en}", lang="en")))
+    graph.add(
+        (
+            node,
+            DCTERMS.description,
+            Literal(
+                f"Zapisy gminy {name_pl} o jej partnerstwach miast: partnerzy, umowy, instytucje "
+                f"i wydarzenia, każda informacja ze swoim źródłem. Pliki folderu "
+                f"data/{part.city.slug}/ ({files}), każdy jako graf nazwany.",
+                lang="pl",
+            ),
+        )
+    )
+    graph.add(
+        (
+            node,
+            DCTERMS.description,
+            Literal(
+                f"The records of {name_en} on its town-twinning partnerships: partners, "
+                f"agreements, institutions and events, each statement with its source. The "
+                f"files of the folder data/{part.city.slug}/ ({files}), each a named graph.",
+                lang="en",
+            ),
+        )
+    )
+    for keyword in (
+        Literal("miasta partnerskie", lang="pl"),
+        Literal("town twinning", lang="en"),
+        *part.coverage.keywords,
+    ):
+        graph.add((node, DCAT.keyword, keyword))
+    for source_graph in part.city.graphs:
+        graph.add((node, DCTERMS.hasPart, source_graph))
+    if part.town is not None and str(part.town).startswith(where.base_iri):
+        page = where.page_url(str(part.town)[len(where.base_iri) :])
+        graph.add((node, DCAT.landingPage, page))
+        graph.add((page, RDF.type, FOAF.Document))
+    _add_coverage(graph, node, part.coverage)
+    return node
+
+
 def build_catalogue(
     settings: Settings,
     coverage: Coverage,
     *,
     graph_dumps: Sequence[Dump],
     ontology_dumps: Sequence[Dump],
+    cities: Sequence[CityPart] = (),
 ) -> Graph:
-    """The DCAT-AP 3.0.1 catalogue as an RDF graph (validated against the official shapes)."""
+    """The DCAT-AP 3.0.1 catalogue as an RDF graph (validated against the official shapes).
+
+    The whole graph is one dataset, each city folder another (``dct:isPartOf`` the whole, which
+    ``dct:hasPart`` it), the ontology a third; the SPARQL endpoint is a data service.
+    """
     where = Addresses.of(settings)
     graph = new_graph()
     for prefix, namespace in (("adms", ADMS), ("dcatap", DCATAP), ("spdx", SPDX), ("vcard", VCARD)):
         graph.bind(prefix, namespace)
     for triple in _packaged("catalogue.ttl", settings.base_iri):
         graph.add(triple)
-    catalogue, datasets = where.catalogue, (where.graph_dataset, where.ontology_dataset)
+    catalogue, whole = where.catalogue, where.graph_dataset
     service = where.sparql_service
+    city_nodes = [_add_city(graph, where, part) for part in cities]
+    for node in city_nodes:
+        graph.add((catalogue, DCAT.dataset, node))
+        graph.add((whole, DCTERMS.hasPart, node))
+        graph.add((node, DCTERMS.isPartOf, whole))
+        for prop in _SHARED:
+            for value in list(graph.objects(whole, prop)):
+                graph.add((node, prop, value))
+    datasets = (whole, where.ontology_dataset, *city_nodes)
 
     publisher = rebase(URIRef(settings.publisher_iri), settings.base_iri)
     assert isinstance(publisher, URIRef)  # noqa: S101  # rebase keeps IRIs IRIs
@@ -238,57 +263,44 @@ def build_catalogue(
         graph.add((node, DCTERMS.license, licence))
     for node in (*datasets, service):
         graph.add((node, DCAT.contactPoint, contact))
-    for node in (catalogue, *datasets):
+    for node in (catalogue, where.ontology_dataset):
         if coverage.issued is not None:
             graph.add((node, DCTERMS.issued, coverage.issued))
         if coverage.modified is not None:
             graph.add((node, DCTERMS.modified, coverage.modified))
-    for node in (catalogue, where.graph_dataset):
-        for place in coverage.places:
-            graph.add((node, DCTERMS.spatial, place))
+    _add_coverage(graph, whole, coverage)
     for place in coverage.places:
-        graph.add((place, RDF.type, DCTERMS.Location))
-    if coverage.place is not None:
-        for label in coverage.place_labels:
-            graph.add((coverage.place, SKOS.prefLabel, label))
-        if coverage.centroid is not None:
-            graph.add((coverage.place, DCAT.centroid, coverage.centroid))
-    if coverage.earliest is not None or coverage.latest is not None:
-        period = BNode()
-        graph.add((where.graph_dataset, DCTERMS.temporal, period))
-        graph.add((period, RDF.type, DCTERMS.PeriodOfTime))
-        if coverage.earliest is not None:
-            graph.add((period, DCAT.startDate, coverage.earliest))
-        if coverage.latest is not None:
-            graph.add((period, DCAT.endDate, coverage.latest))
+        graph.add((catalogue, DCTERMS.spatial, place))
     for keyword in coverage.keywords:
-        graph.add((where.graph_dataset, DCAT.keyword, keyword))
+        graph.add((whole, DCAT.keyword, keyword))
 
     graph.add((catalogue, FOAF.homepage, where.home_url))
     graph.add((where.home_url, RDF.type, FOAF.Document))
     ontology_page = where.page_url("def/twinning")
-    for node, page in (
-        (where.graph_dataset, where.home_url),
-        (where.ontology_dataset, ontology_page),
-    ):
+    for node, page in ((whole, where.home_url), (where.ontology_dataset, ontology_page)):
         graph.add((node, DCAT.landingPage, page))
         graph.add((page, RDF.type, FOAF.Document))
-    for node in (catalogue, where.graph_dataset):
+    for node in (catalogue, whole):
         graph.add((node, RDFS.seeAlso, where.void_url))
     graph.add((service, DCAT.endpointURL, where.sparql_url))
     graph.add((service, DCAT.endpointDescription, where.sparql_url))
     graph.add((where.sparql_url, RDF.type, RDFS.Resource))
 
-    common: dict[URIRef, object] = {
-        DCTERMS.license: licence,
-        DCTERMS.issued: coverage.issued,
-        DCTERMS.modified: coverage.modified,
-    }
-    for dataset, dumps in (
-        (where.graph_dataset, graph_dumps),
-        (where.ontology_dataset, ontology_dumps),
-    ):
+    parts: list[tuple[URIRef, Sequence[Dump], tuple[str, str], Coverage]] = [
+        (whole, graph_dumps, _WHOLE, coverage),
+        (where.ontology_dataset, ontology_dumps, _ONTOLOGY, coverage),
+    ]
+    for node, part in zip(city_nodes, cities, strict=True):
+        name_pl, name_en = _city_names(part)
+        what = (f"The records of {name_en}", f"Zapisy gminy {name_pl}")
+        parts.append((node, part.dumps, what, part.coverage))
+    for dataset, dumps, what, dated in parts:
+        common: dict[URIRef, object] = {
+            DCTERMS.license: licence,
+            DCTERMS.issued: dated.issued,
+            DCTERMS.modified: dated.modified,
+        }
         for dump in dumps:
-            _add_distribution(graph, where, dataset, dump, common)
+            _add_distribution(graph, where, dataset, dump, common, what)
     _describe_vocabulary_values(graph)
     return graph

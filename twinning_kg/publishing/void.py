@@ -48,6 +48,17 @@ class Statistics:
     links: tuple[tuple[URIRef, int], ...] = field(default=())
 
 
+@dataclass(frozen=True, slots=True)
+class CitySubset:
+    """A city folder as a subset of the whole graph: its statistics, dumps and files' graphs."""
+
+    node: URIRef
+    stats: Statistics
+    dumps: tuple[Dump, ...]
+    graphs: tuple[URIRef, ...]
+    modified: Literal | None
+
+
 def _int(row: Row, key: str) -> int:
     value = row.get(key)
     return int(str(value)) if value is not None else 0
@@ -131,27 +142,36 @@ def build_void(
     titles: Graph,
     modified: Literal | None,
     licence: URIRef,
+    cities: Sequence[CitySubset] = (),
 ) -> Graph:
-    """The VoID description: the graph, the ontology as its subset, the linksets to Wikidata.
+    """The VoID description: the graph; the ontology and each city folder as its subsets, each
+    city with the named graphs of its files (``dcterms:hasPart``); the linksets to Wikidata.
 
     ``titles`` is the catalogue graph: the datasets' titles and descriptions are copied from it.
     """
     graph = new_graph()
     graph.add((where.void_url, RDF.type, VOID.DatasetDescription))
     graph.add((where.void_url, FOAF.primaryTopic, where.graph_dataset))
-    for node in (where.graph_dataset, where.ontology_dataset):
+    dated = [(where.graph_dataset, modified), (where.ontology_dataset, modified)]
+    dated += [(city.node, city.modified) for city in cities]
+    for node, when in dated:
         for prop in (DCTERMS.title, DCTERMS.description):
             for value in titles.objects(node, prop):
                 graph.add((node, prop, value))
         graph.add((node, DCTERMS.license, licence))
-        if modified is not None:
-            graph.add((node, DCTERMS.modified, modified))
+        if when is not None:
+            graph.add((node, DCTERMS.modified, when))
     for prop in (DCTERMS.title, DCTERMS.description):
         for value in titles.objects(where.catalogue, prop):
             graph.add((where.void_url, prop, value))
     _add_dataset(graph, where.graph_dataset, graph_stats, graph_dumps, where)
     _add_dataset(graph, where.ontology_dataset, ontology_stats, ontology_dumps, where)
     graph.add((where.graph_dataset, VOID.subset, where.ontology_dataset))
+    for city in cities:
+        _add_dataset(graph, city.node, city.stats, city.dumps, where)
+        graph.add((where.graph_dataset, VOID.subset, city.node))
+        for source_graph in city.graphs:
+            graph.add((city.node, DCTERMS.hasPart, source_graph))
 
     wikidata = where.node("wikidata")
     graph.add((wikidata, RDF.type, VOID.Dataset))

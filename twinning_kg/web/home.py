@@ -1,11 +1,16 @@
-"""The home page's view: partnerships, the map (markers and lines), the timeline."""
+"""The home page's view: the cities, partnerships, the map (markers and lines), the timeline.
+
+The data folder may hold several cities (``data/{city}/``); the ``home_graph`` query marks each
+folder's home city (``foaf:primaryTopic``), and the page shows every city's partnerships, a
+partnership recorded by two cities once (it is one resource).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import FOAF, RDF
 
 from twinning_kg.vocabulary import GEO, TWIN
 from twinning_kg.web.presentation import (
@@ -33,10 +38,19 @@ class PartnershipLine:
     coordinates: tuple[tuple[float, float], ...]
 
 
+@dataclass(frozen=True, slots=True)
+class CityLine:
+    """A city whose records the data folder holds, with how many partnerships it has."""
+
+    link: Value
+    partnerships: int
+
+
 @dataclass(slots=True)
 class HomeView:
     """Everything home.html shows."""
 
+    cities: list[CityLine] = field(default_factory=list)
     partnerships: list[PartnershipLine] = field(default_factory=list)
     points: list[Point] = field(default_factory=list)
     timeline: list[TimelineItem] = field(default_factory=list)
@@ -103,8 +117,20 @@ def home_view(graph: Graph, lang: str, link: LinkMaker) -> HomeView:
                 )
             )
     view.partnerships.sort(key=lambda p: (p.sort_key, p.link.text))
-    hub = max(partner_count.values(), default=0)
-    for town, count in sorted(partner_count.items(), key=lambda item: str(item[0])):
+    homes: set[URIRef] = {
+        town
+        for town in graph.objects(None, FOAF.primaryTopic)
+        if isinstance(town, URIRef) and town in partner_count
+    }
+    if not homes:  # no city folders: the town in the most partnerships stands for the data
+        hub = max(partner_count.values(), default=0)
+        homes = {town for town, count in partner_count.items() if count == hub and hub > 1}
+    for town in homes:
+        view.cities.append(
+            CityLine(link=value_view(graph, town, lang, link), partnerships=partner_count[town])
+        )
+    view.cities.sort(key=lambda city: city.link.text)
+    for town in sorted(partner_count, key=str):
         found = _coordinates(graph, town)
         if found is not None:
             view.points.append(
@@ -113,7 +139,7 @@ def home_view(graph: Graph, lang: str, link: LinkMaker) -> HomeView:
                     lat=found[0],
                     lon=found[1],
                     href=link(str(town)),
-                    main=count == hub and hub > 1,
+                    main=town in homes,
                 )
             )
     for event in set(graph.subjects(RDF.type, TWIN.Event)):
