@@ -8,7 +8,7 @@ PORT   ?= 5000
 SIZE   ?= S
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run serve build test lint fmt typecheck validate pytest bench clean
+.PHONY: help setup run serve build test lint fmt typecheck validate pytest bench bench-load clean
 
 help:
 	@echo "make run        set up .venv, validate the data, build the dumps and catalogue if the data"
@@ -20,6 +20,8 @@ help:
 	@echo "make validate   twinning-kg validate (SHACL over ontology/, data/, shapes/)"
 	@echo "make build      twinning-kg build: dumps, DCAT-AP catalogue, VoID into var/build/"
 	@echo "make bench      benchmark on synthetic data, SIZE=S|M|L (default S; see bench/README.md)"
+	@echo "make bench-load the server under a hostile mix (pages, SPARQL, search, runaway queries),"
+	@echo "                SIZE=S|M|L, about 2 minutes (see bench/README.md)"
 
 setup: $(STAMP)
 
@@ -63,6 +65,10 @@ test: lint typecheck validate pytest
 # Not a test: one run that generates var/bench/$(SIZE)/, starts the servers and prints the tables.
 bench: $(STAMP)
 	$(BIN)/python -m bench.run --size $(SIZE)
+
+# Not a test: the real server under a mix of cheap and runaway requests; ends with LOAD_RESULT.
+bench-load: $(STAMP)
+	$(BIN)/python -m bench.mix --size $(SIZE)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

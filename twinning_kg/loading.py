@@ -24,11 +24,34 @@ ENTITY_PREFIX: Final = CANONICAL_BASE_IRI + "id/"
 #: purpose: both parsers can be made to fetch remote documents or expand entities.
 PARSERS: Final[dict[str, str]] = {".ttl": "turtle", ".nt": "nt"}
 
+#: RDF files found in a folder that are refused by name rather than skipped: a file the office
+#: dropped in must never be silently left out (the value says what the file is).
+REFUSED: Final[dict[str, str]] = {
+    ".rdf": "RDF/XML",
+    ".owl": "RDF/XML",
+    ".xml": "RDF/XML",
+    ".jsonld": "JSON-LD",
+    ".json": "JSON-LD",
+    ".trig": "TriG",
+    ".nq": "N-Quads",
+    ".n3": "Notation3",
+    ".trix": "TriX",
+}
+
+
+def _refuse(path: Path) -> DataLoadError:
+    supported = ", ".join(sorted(PARSERS))
+    kind = REFUSED.get(path.suffix.lower())
+    why = f"{kind} is not loaded; use {supported}" if kind else f"use {supported}"
+    return DataLoadError(f"{path}: unsupported file type ({why})", path=str(path))
+
 
 def discover(paths: Iterable[Path]) -> list[Path]:
     """List the RDF files under ``paths`` (files or folders), sorted, without duplicates.
 
-    :raises DataLoadError: if a path does not exist or a named file is not a supported format.
+    :raises DataLoadError: if a path does not exist, a named file is not a supported format, or
+        a folder holds an RDF file of a format that is not loaded (RDF/XML, JSON-LD, …): such a
+        file is refused by name, never skipped.
     """
     found: dict[Path, None] = {}
     for path in paths:
@@ -36,12 +59,11 @@ def discover(paths: Iterable[Path]) -> list[Path]:
             for child in sorted(path.rglob("*")):
                 if child.is_file() and child.suffix in PARSERS:
                     found[child] = None
+                elif child.is_file() and child.suffix.lower() in REFUSED:
+                    raise _refuse(child)
         elif path.is_file():
             if path.suffix not in PARSERS:
-                supported = ", ".join(sorted(PARSERS))
-                raise DataLoadError(
-                    f"{path}: unsupported file type (use {supported})", path=str(path)
-                )
+                raise _refuse(path)
             found[path] = None
         else:
             raise DataLoadError(f"{path}: no such file or directory", path=str(path))

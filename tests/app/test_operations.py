@@ -10,107 +10,40 @@ import json
 import logging
 import os
 import re
-import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Final
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDFS
 
-from tests.conftest import ROOT
+from tests.admin_site import (  # noqa: F401  # fixtures, used by name
+    AUTH,
+    DASING,
+    DASING_FILE,
+    DASING_PATH,
+    GENERATED_ID,
+    JSON,
+    LABEL_EN,
+    TOKEN,
+    AppFactory,
+    app_fixture,
+    client_fixture,
+    edit,
+    english_labels,
+    make_app_fixture,
+    site_dirs,
+    site_fixture,
+)
 from tests.prometheus import Exposition, histogram_problems, parse
 from twinning_kg import reloading
 from twinning_kg.settings import Settings
 from twinning_kg.store.oxigraph import OxigraphStore, build_store
 from twinning_kg.web import create_app, operations
 from twinning_kg.web.metrics import Metrics
-
-TOKEN: Final = "s3cret-admin-token"  # noqa: S105  # a test token, not a credential
-AUTH: Final = {"Authorization": f"Bearer {TOKEN}"}
-JSON: Final = {"Accept": "application/json"}
-DASING: Final = URIRef("https://twinning.example.org/id/municipality/dasing")
-DASING_PATH: Final = "/id/municipality/dasing"
-DASING_FILE: Final = "data/siedlce/partnership-dasing.ttl"
-#: The English label of Dasing, as the file writes it (the first "Dasing"@en in the file).
-LABEL_EN: Final = '"Dasing"@en'
-GENERATED_ID: Final = re.compile(r"^[0-9a-f]{16}$")
-
-
-# --- fixtures ----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Path:
-    """A private copy of the repository's RDF, free to break."""
-    root = tmp_path / "site"
-    for folder in ("ontology", "data", "shapes"):
-        shutil.copytree(ROOT / folder, root / folder)
-    return root
-
-
-AppFactory = Callable[..., Flask]
-
-
-@pytest.fixture
-def make_app(site: Path) -> AppFactory:
-    """Build an app over ``site``; the admin token is on unless ``admin_token=""`` is given."""
-
-    def make(**changes: object) -> Flask:
-        options: dict[str, object] = {
-            "root": site,
-            "admin_token": TOKEN,
-            "state_dir": Path("state"),
-        }
-        options.update(changes)
-        app = create_app(Settings(**options))  # type: ignore[arg-type]  # test options
-        app.testing = True
-        return app
-
-    return make
-
-
-@pytest.fixture
-def app(make_app: AppFactory) -> Flask:
-    """The app over the private copy, admin endpoints on."""
-    return make_app()
-
-
-@pytest.fixture
-def client(app: Flask) -> Iterator[FlaskClient]:
-    with app.test_client() as client:
-        yield client
-
-
-def edit(site: Path, old: str, new: str, *, path: str = DASING_FILE) -> int:
-    """Replace the first ``old`` in a data file by ``new``; return the line it was on."""
-    file = site / path
-    text = file.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} is not in {path}"
-    file.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return text[: text.index(old)].count("\n") + 1
-
-
-def site_dirs(site: Path) -> list[Path]:
-    return [site / "ontology", site / "data", site / "shapes"]
-
-
-def english_labels(client: FlaskClient) -> set[str]:
-    """Dasing's English labels as its Turtle document gives them."""
-    response = client.get(f"{DASING_PATH}.ttl")
-    assert response.status_code == 200, response.text
-    graph = Graph().parse(data=response.text, format="turtle")
-    return {
-        str(o)
-        for o in graph.objects(DASING, RDFS.label)
-        if isinstance(o, Literal) and o.language == "en"
-    }
 
 
 def scrape(client: FlaskClient) -> Exposition:
@@ -153,8 +86,17 @@ def test_metrics_is_prometheus_text_with_every_family(client: FlaskClient) -> No
         "twinning_sparql_workers_killed_total": "counter",
         "twinning_sparql_workers_crashed_total": "counter",
         "twinning_reloads_total": "counter",
+        "twinning_page_cache_total": "counter",
     }
     assert set(scrape.helps) == set(scrape.types)
+
+
+def test_metrics_count_page_cache_hits_and_misses(client: FlaskClient) -> None:
+    for _ in range(3):
+        assert client.get(f"{DASING_PATH}.ttl").status_code == 200
+    scrape = parse(client.get("/metrics").text)
+    assert scrape.value("twinning_page_cache_total", result="miss") == 1
+    assert scrape.value("twinning_page_cache_total", result="hit") == 2
 
 
 def test_metrics_count_requests_by_route_and_status(client: FlaskClient) -> None:
@@ -338,73 +280,6 @@ def test_an_insane_request_id_never_reaches_the_body(client: FlaskClient) -> Non
     assert GENERATED_ID.match(response.headers["X-Request-Id"])
 
 
-# --- admin: authentication ---------------------------------------------------------------------
-
-
-def test_admin_endpoints_are_off_without_a_token(make_app: AppFactory) -> None:
-    with make_app(admin_token="").test_client() as client:
-        for headers in ({}, AUTH, {"Authorization": "Bearer "}):
-            response = client.post("/admin/reload", headers={**headers, **JSON})
-            assert response.status_code == 404
-            assert response.get_json()["error"] == "not-found"
-
-
-def test_reload_without_a_token_is_401_with_a_challenge(client: FlaskClient) -> None:
-    response = client.post("/admin/reload", headers=JSON)
-    assert response.status_code == 401
-    assert response.get_json()["error"] == "unauthorized"
-    assert response.headers["WWW-Authenticate"].startswith("Bearer ")
-
-
-@pytest.mark.parametrize(
-    "header",
-    [f"Basic {TOKEN}", TOKEN, f"bearer{TOKEN}", "Token abc"],
-)
-def test_reload_with_another_scheme_is_401(client: FlaskClient, header: str) -> None:
-    response = client.post("/admin/reload", headers={"Authorization": header, **JSON})
-    assert response.status_code == 401
-
-
-@pytest.mark.parametrize(
-    "token",
-    ["wrong", TOKEN[:-1], TOKEN + "x", TOKEN.upper(), "", "é" + TOKEN[1:]],
-)
-def test_reload_with_a_wrong_token_is_403(client: FlaskClient, token: str) -> None:
-    response = client.post("/admin/reload", headers={"Authorization": f"Bearer {token}", **JSON})
-    assert response.status_code == 403
-    assert response.get_json()["error"] == "forbidden"
-
-
-@pytest.mark.parametrize(
-    ("method", "headers", "status"),
-    [
-        ("POST", {}, 401),
-        ("POST", {"Authorization": "Bearer wrong"}, 403),
-        ("GET", AUTH, 404),  # POST only: GET falls through to the entity pages' catch-all
-        ("OPTIONS", {"Access-Control-Request-Method": "POST"}, 200),
-    ],
-)
-def test_admin_responses_allow_no_other_origin(
-    client: FlaskClient, method: str, headers: dict[str, str], status: int
-) -> None:
-    origin = {"Origin": "https://evil.example"}
-    response = client.open("/admin/reload", method=method, headers={**origin, **headers, **JSON})
-    assert response.status_code == status
-    assert "Access-Control-Allow-Origin" not in response.headers
-    assert "Access-Control-Expose-Headers" not in response.headers
-    # ...while the public JSON endpoints do allow any origin
-    public = client.get("/healthz", headers=origin)
-    assert public.headers["Access-Control-Allow-Origin"] == "*"
-
-
-def test_a_successful_reload_allows_no_other_origin(client: FlaskClient) -> None:
-    # the scheme is case-insensitive (RFC 9110, 11.1)
-    headers = {"Authorization": f"bearer {TOKEN}", "Origin": "https://evil.example"}
-    response = client.post("/admin/reload", headers=headers)
-    assert response.status_code == 200
-    assert "Access-Control-Allow-Origin" not in response.headers
-
-
 # --- reload ------------------------------------------------------------------------------------
 
 
@@ -487,67 +362,6 @@ def test_the_old_query_workers_stop_after_a_reload(
     assert _wait_for(stopped, timeout_s=10)
 
 
-def test_a_syntax_error_is_422_naming_file_line_and_column(client: FlaskClient, site: Path) -> None:
-    before = client.get("/healthz").get_json()
-    line = edit(site, LABEL_EN, '"Dasing"@en ;; ] .')
-
-    response = client.post("/admin/reload", headers={**AUTH, **JSON})
-
-    assert response.status_code == 422, response.text
-    body = response.get_json()
-    assert body["error"] == "reload-rejected"
-    assert re.match(rf"^{re.escape(DASING_FILE)}:{line}:\d+: ", body["message"]), body["message"]
-    assert str(site) not in body["message"]  # the file is named relative to the data root
-    assert GENERATED_ID.match(body["request_id"])
-    # the old data is still served
-    assert english_labels(client) == {"Dasing"}
-    health = client.get("/healthz").get_json()
-    assert health["data_version"] == before["data_version"]
-    assert health["last_reload"]["ok"] is False
-    assert health["last_reload"]["error"] == body["message"]
-
-
-def test_a_syntax_error_in_the_shapes_is_rejected_too(client: FlaskClient, site: Path) -> None:
-    shapes = "shapes/twinning-shapes.ttl"
-    text = (site / shapes).read_text(encoding="utf-8")
-    (site / shapes).write_text(text + "\ntwinsh:Broken a sh:NodeShape ;;; <\n", encoding="utf-8")
-    response = client.post("/admin/reload", headers={**AUTH, **JSON})
-    assert response.status_code == 422
-    assert response.get_json()["message"].startswith(f"{shapes}:")
-    assert english_labels(client) == {"Dasing"}
-
-
-def test_a_shacl_violation_is_422_with_the_report(client: FlaskClient, site: Path) -> None:
-    before = client.get("/healthz").get_json()
-    # Dasing loses its English label (LabelShape wants one) and gets a new Polish one
-    edit(site, 'rdfs:label "Dasing"@pl , "Dasing"@en ;', 'rdfs:label "Dasing-Nowe"@pl ;')
-
-    response = client.post("/admin/reload", headers={**AUTH, "Accept": "text/plain"})
-
-    assert response.status_code == 422
-    report = response.text
-    assert "does not conform" in report
-    assert "Violation" in report
-    assert str(DASING) in report
-    assert "LabelShape" in report
-    assert DASING_FILE in report
-    # the old data is still served, in both languages
-    assert english_labels(client) == {"Dasing"}
-    assert "Dasing-Nowe" not in client.get(DASING_PATH, query_string={"lang": "pl"}).text
-    health = client.get("/healthz").get_json()
-    assert health["data_version"] == before["data_version"]
-    assert health["last_reload"]["ok"] is False
-    assert "LabelShape" in health["last_reload"]["error"]
-
-
-def test_a_missing_data_folder_is_rejected(client: FlaskClient, site: Path) -> None:
-    shutil.rmtree(site / "data")
-    response = client.post("/admin/reload", headers={**AUTH, **JSON})
-    assert response.status_code == 422
-    assert "data" in response.get_json()["message"]
-    assert english_labels(client) == {"Dasing"}
-
-
 def test_reload_rebuilds_an_on_disk_store(make_app: AppFactory, site: Path) -> None:
     """``oxigraph:PATH``: the reload writes a new generation, moves the link and serves it."""
     out = site / "store"
@@ -567,17 +381,6 @@ def test_reload_rebuilds_an_on_disk_store(make_app: AppFactory, site: Path) -> N
     assert english_labels(client) == {"Dasing (on disk)"}
 
 
-def test_a_broken_file_never_reaches_the_on_disk_store(make_app: AppFactory, site: Path) -> None:
-    out = site / "store"
-    build_store(site_dirs(site), out, root=site)
-    before = out.resolve()
-    client = make_app(store=f"oxigraph:{out}").test_client()
-    edit(site, LABEL_EN, '"Dasing" ;;; .')
-    assert client.post("/admin/reload", headers=AUTH).status_code == 422
-    assert out.resolve() == before
-    assert english_labels(client) == {"Dasing"}
-
-
 def test_a_remote_store_is_not_reloaded_here(site: Path) -> None:
     settings = Settings(root=site, admin_token=TOKEN, state_dir=Path("state"))
     remote = replace(settings, store="sparql:http://127.0.0.1:9/query")
@@ -595,53 +398,6 @@ def test_reloads_are_counted(client: FlaskClient, site: Path) -> None:
     assert scrape_.value("twinning_reloads_total", result="ok") == 1
     assert scrape_.value("twinning_reloads_total", result="rejected") == 1
     assert scrape_.value("twinning_requests_total", route="/admin/reload", status="422") == 1
-
-
-def test_a_reload_while_another_runs_is_409(app: Flask, client: FlaskClient, site: Path) -> None:
-    settings = app.extensions["twinning_kg"]
-    held, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with reloading.reload_lock(settings):
-            held.set()
-            release.wait(timeout=30)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert held.wait(timeout=10)
-        edit(site, LABEL_EN, '"Dasing, Landkreis Aichach-Friedberg"@en')
-        response = client.post("/admin/reload", headers={**AUTH, **JSON})
-        assert response.status_code == 409
-        assert response.get_json()["error"] == "reload-in-progress"
-        assert int(response.headers["Retry-After"]) > 0
-        assert english_labels(client) == {"Dasing"}
-    finally:
-        release.set()
-        holder.join(timeout=30)
-    # once the other reload is over, the next one goes through
-    assert client.post("/admin/reload", headers=AUTH).status_code == 200
-    assert english_labels(client) == {"Dasing, Landkreis Aichach-Friedberg"}
-
-
-def test_two_reloads_at_once_one_is_409(app: Flask, site: Path) -> None:
-    edit(site, LABEL_EN, '"Dasing (concurrent)"@en')
-    start = threading.Barrier(2)
-    statuses: list[int] = []
-
-    def post() -> None:
-        with app.test_client() as client:
-            start.wait(timeout=10)
-            statuses.append(client.post("/admin/reload", headers=AUTH).status_code)
-
-    threads = [threading.Thread(target=post) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert sorted(statuses) == [200, 409]
-    with app.test_client() as client:
-        assert english_labels(client) == {"Dasing (concurrent)"}
 
 
 # --- other processes follow ----------------------------------------------------------------------

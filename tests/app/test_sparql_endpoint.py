@@ -1,8 +1,9 @@
 """The SPARQL endpoint (``GET``/``POST /sparql``), in-process: protocol details, every results and
-RDF format parsed back, the Service Description, CORS, the row cap, syntax errors and caching.
+RDF format parsed back, the Service Description, CORS, syntax errors and caching.
 
-The W3C suite itself runs in ``test_sparql_protocol_w3c.py``; the limits against the real server
-(time limit, SERVICE, runaway queries) in ``tests/integration/test_sparql_guardrails.py``.
+The W3C suite itself runs in ``test_sparql_protocol_w3c.py``; the limits and refusals (updates,
+SERVICE, sizes, nesting, the time limit, the row cap) against the real server in
+``tests/hostile/test_sparql_*.py``.
 """
 
 from __future__ import annotations
@@ -12,12 +13,10 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from typing import IO, Final
 from urllib.parse import urlencode
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS
@@ -25,15 +24,11 @@ from rdflib.query import Result
 from werkzeug.test import TestResponse
 
 from tests.app.responses import parse_rdf
-from tests.conftest import ROOT
 from twinning_kg.formats import GRAPH_RESULT_FORMATS, Format, ResultsFormat
-from twinning_kg.settings import Settings
 from twinning_kg.sparql import jobs
 from twinning_kg.sparql.jobs import new_spool
 from twinning_kg.store.oxigraph import OxigraphStore
 from twinning_kg.vocabulary import TWIN, entity_iri
-from twinning_kg.web import create_app
-from twinning_kg.web.sparql import READ_ONLY
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS_NS = Namespace("http://www.w3.org/ns/formats/")
@@ -285,46 +280,6 @@ def test_bytes_that_are_not_utf8_are_400(client: FlaskClient, send: object) -> N
     response = send(client)  # type: ignore[operator]
     assert response.status_code == 400
     assert "UTF-8" in response.text
-
-
-@pytest.mark.parametrize(
-    "send",
-    [
-        pytest.param(lambda c: c.get("/sparql?update=CLEAR%20ALL"), id="get-update"),
-        pytest.param(lambda c: c.post("/sparql", data={"update": "DROP ALL"}), id="form-update"),
-        pytest.param(
-            lambda c: c.post("/sparql?using-graph-uri=http%3A%2F%2Fx%2F", data={"query": "ASK {}"}),
-            id="using-graph-uri",
-        ),
-        pytest.param(
-            lambda c: c.post(
-                "/sparql", data=b"CLEAR ALL", content_type="application/sparql-update"
-            ),
-            id="sparql-update-body",
-        ),
-    ],
-)
-def test_every_update_form_is_refused_with_403(client: FlaskClient, send: object) -> None:
-    response = send(client)  # type: ignore[operator]
-    assert response.status_code == 403
-    assert READ_ONLY in response.text
-
-
-@pytest.mark.parametrize(
-    "update",
-    [
-        "INSERT DATA { <http://x/s> <http://x/p> 1 }",
-        "DELETE WHERE { ?s ?p ?o }",
-        "drop all",
-        "LOAD <http://127.0.0.1:9/data.ttl>",
-        r"\u0049NSERT DATA { <http://x/s> <http://x/p> 1 }",
-        "PREFIX x: <http://x/> # a comment\nCLEAR GRAPH x:g",
-    ],
-)
-def test_an_update_sent_as_a_query_is_403(client: FlaskClient, update: str) -> None:
-    response = sparql(client, update)
-    assert response.status_code == 403
-    assert "read-only" in response.text
 
 
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
@@ -620,63 +575,3 @@ def test_a_syntax_error_is_json_for_json_clients(client: FlaskClient, accept: st
     assert body["status"] == 400
     assert body["error"] == "invalid-query"
     assert re.search(r"\b1:\d+\b", body["message"])
-
-
-def test_a_too_large_query_is_413(client: FlaskClient, settings: Settings) -> None:
-    padding = "#" * settings.sparql_max_query_bytes
-    response = client.post("/sparql", data=f"ASK {{}}\n{padding}".encode(), content_type=DIRECT)
-    assert response.status_code == 413
-
-
-def test_service_is_refused_before_running(client: FlaskClient) -> None:
-    response = sparql(client, "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
-    assert response.status_code == 400
-    assert "SERVICE" in response.text
-
-
-# --- the row cap and the time limit --------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def capped_app(store: OxigraphStore) -> Iterator[Flask]:
-    app = create_app(Settings(root=ROOT, sparql_row_cap=5, sparql_timeout_s=1.0), store=store)
-    app.testing = True
-    yield app
-    app.extensions["twinning_kg.executor"].close()
-
-
-@pytest.fixture
-def capped(capped_app: Flask) -> Iterator[FlaskClient]:
-    with capped_app.test_client() as client:
-        yield client
-
-
-@pytest.mark.parametrize("fmt", list(ResultsFormat), ids=lambda f: f.value)
-def test_the_row_cap_cuts_a_big_select_and_says_so(capped: FlaskClient, fmt: ResultsFormat) -> None:
-    response = ok(sparql(capped, EVERYTHING, headers={"Accept": fmt.media_type}))
-    assert len(rows_from(response, fmt)) == 5
-    assert response.headers["X-Result-Truncated"] == "true"
-    assert response.headers["X-Result-Limit"] == "5"
-    assert response.headers["X-Result-Rows"] == "5"
-
-
-def test_the_row_cap_cuts_a_construct(capped: FlaskClient) -> None:
-    query = "CONSTRUCT WHERE { ?s ?p ?o }"
-    response = ok(sparql(capped, query, headers={"Accept": "application/n-triples"}))
-    assert len(parse_rdf(response.data, Format.NTRIPLES)) == 5
-    assert response.headers["X-Result-Truncated"] == "true"
-
-
-def test_a_result_within_the_cap_is_not_marked(capped: FlaskClient) -> None:
-    response = ok(sparql(capped, "SELECT ?n WHERE { VALUES ?n { 1 2 3 4 5 } }"))
-    assert len(response.json["results"]["bindings"]) == 5
-    assert "X-Result-Truncated" not in response.headers
-
-
-def test_a_runaway_query_is_stopped_with_503_and_retry_after(capped: FlaskClient) -> None:
-    query = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-    response = sparql(capped, query)
-    assert response.status_code == 503
-    assert int(response.headers["Retry-After"]) > 0
-    assert "time limit" in response.text
-    assert ok(sparql(capped, ASK_TRUE)).json["boolean"] is True

@@ -10,6 +10,7 @@ from typing import Final
 import pytest
 
 from tests.conftest import ROOT
+from tests.hostile._listeners import sparql_http, sparql_server, trap  # noqa: F401  # fixtures
 from tests.live_server import HOST, find_free_port, server_env, stop, wait_for_server
 
 ADMIN_TOKEN: Final = "hostile-admin-token"  # noqa: S105  # a test token, not a credential

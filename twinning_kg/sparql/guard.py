@@ -24,6 +24,9 @@ UPDATE_KEYWORDS: Final = frozenset(
 _ESCAPE: Final = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _IRI: Final = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
 _WORD: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
+#: A variable's name or a keyword: no hyphen, no dot (``?x-SERVICE``, ``true.SERVICE``: three
+#: tokens each, as the engines read them).
+_NAME: Final = re.compile(r"\w+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +110,7 @@ def _tokens(text: str) -> Iterator[_Token]:
             yield _Token("iri", match.group(0)[1:-1], depth)
             i = match.end()
         elif c in "?$":
-            match = _WORD.match(text, i + 1)
+            match = _NAME.match(text, i + 1)
             i = match.end() if match else i + 1
         elif c in "({[":
             depth += 1
@@ -120,12 +123,25 @@ def _tokens(text: str) -> Iterator[_Token]:
         elif c.isalpha() or c == "_":
             j = i
             while j < n and (text[j].isalnum() or text[j] in "_-.:%\\"):
-                j += 1
+                j += 2 if text[j] == "\\" else 1  # ex:a\#b: an escaped character of a name
             word = text[i:j].rstrip(".")
-            i += max(len(word), 1)
-            # A prefixed name (ex:SERVICE) or a blank-node label is not a keyword.
             if ":" not in word:
+                keyword = _NAME.match(text, i)
+                word = keyword.group() if keyword else c
+                i += len(word)
                 yield _Token("word", word, depth)
+                if word.upper() != "SERVICE" and "SERVICE" in word.upper():
+                    # engines need no space between keywords: trueSERVICE, SERVICESILENT
+                    yield _Token("word", "SERVICE", depth)
+                continue
+            prefix, _, local = word.partition(":")
+            if local[:1] in (".", "-"):  # no name goes on so: ex:.SERVICE is ex: . SERVICE
+                word = prefix + ":"
+            i += len(word)
+            # A prefixed name (ex:SERVICE) or a blank-node label is not a keyword, but engines
+            # read SERVICE:x, SERVICEex:x, true.SERVICE:x as SERVICE and a name.
+            if "SERVICE" in prefix.upper():
+                yield _Token("word", "SERVICE", depth)
         elif c == "@":  # a language tag
             match = _WORD.match(text, i + 1)
             i = match.end() if match else i + 1

@@ -27,8 +27,9 @@ SCHEMA_TYPES: Final = {
 
 
 def _dumps(data: dict[str, object]) -> str:
-    # "</" would end the <script> element early; JSON allows the escaped form.
-    return json.dumps(data, ensure_ascii=False, indent=1).replace("</", "<\\/")
+    # "</script" would end the <script> element early and "<!--" would change how the rest of it
+    # is read; "<" only occurs inside JSON strings, where its escaped form means the same.
+    return json.dumps(data, ensure_ascii=False, indent=1).replace("<", "\\u003c")
 
 
 def schema_org_jsonld(graph: Graph, iri: URIRef, lang: str) -> str:

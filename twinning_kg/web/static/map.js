@@ -11,10 +11,16 @@
   if (tiles) {
     L.tileLayer(tiles, { attribution: element.getAttribute("data-tile-attribution") || "" }).addTo(map);
   }
+  // Leaflet sets a string tooltip as HTML: give it an element holding the label as text.
+  function text(value) {
+    var span = document.createElement("span");
+    span.textContent = value;
+    return span;
+  }
   var bounds = [];
   (data.lines || []).forEach(function (line) {
     L.polyline(line.coordinates, { color: "#8a3b12", weight: 2, opacity: 0.8 })
-      .bindTooltip(line.label).addTo(map);
+      .bindTooltip(text(line.label)).addTo(map);
   });
   (data.points || []).forEach(function (point) {
     var marker = L.circleMarker([point.lat, point.lon], {
@@ -26,7 +32,7 @@
     var label = document.createElement(point.href ? "a" : "span");
     label.textContent = point.label;
     if (point.href) { label.href = point.href; }
-    marker.bindPopup(label).bindTooltip(point.label).addTo(map);
+    marker.bindPopup(label).bindTooltip(text(point.label)).addTo(map);
     bounds.push([point.lat, point.lon]);
   });
   if (bounds.length > 1) { map.fitBounds(bounds, { padding: [24, 24] }); }

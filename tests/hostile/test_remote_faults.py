@@ -1,14 +1,23 @@
-"""Stores that fail: pages answer 503 (never 500) and recover; push and load fail cleanly.
+"""Remote faults. The store behind ``--store sparql:`` and ``push``: down, 401, 500, garbage, an
+upload cut half way: pages answer 503 with a message (never 500) and recover, ``push`` fails with
+one line and never leaves a graph empty, ``load`` killed half way keeps the previous store. And the
+Wikidata-style endpoint behind ``link``: down, slow, 429 with ``Retry-After``, 500, garbage: one
+line, exit 2, the wait honoured, not a byte written.
 
 The remote store is the real ``oxigraph serve``, stopped and restarted under a running server;
 401, 500 and garbage come from a scripted HTTP server in a thread; an upload cut short goes
 through a TCP proxy that forwards the headers and half the body, then closes.
+
+Moved here from tests/integration/test_store_faults.py and tests/linking/test_link_faults.py
+(issue 8).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import shutil
 import sys
 import time
 from collections.abc import Iterator
@@ -16,7 +25,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from click.testing import CliRunner, Result
 
+from tests.conftest import ROOT
 from tests.integration.stores import (
     SCRIPTS,
     CuttingProxy,
@@ -35,10 +46,50 @@ from tests.integration.stores import (
     started_process,
     twinning_server,
 )
+from tests.linking.conftest import snapshot
+from tests.linking.servers import (
+    Reply,
+    closed_port_url,
+    oxigraph_endpoint,
+    results,
+    scripted_endpoint,
+)
 from tests.live_server import HOST, find_free_port
+from twinning_kg.cli import main
 from twinning_kg.store.oxigraph import OxigraphStore
 
-pytestmark = pytest.mark.live
+
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Requests go straight to 127.0.0.1 even where a proxy is configured."""
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+
+
+@pytest.fixture(scope="module")
+def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A current build of the repository: servers started with it skip the build on start."""
+    folder = tmp_path_factory.mktemp("build")
+    result = run_cli("build", "--out", str(folder))
+    assert result.returncode == 0, result.stderr
+    return folder
+
+
+@pytest.fixture(scope="module")
+def wikidata_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real oxigraph server holding tests/fixtures/wikidata/wikidata-sample.ttl."""
+    with oxigraph_endpoint(tmp_path_factory.mktemp("wikidata")) as url:
+        yield url
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A copy of the repository's data/ folder: `link` writes here, never into data/."""
+    target = tmp_path / "data"
+    shutil.copytree(ROOT / "data", target)
+    return target
+
 
 SIEDLCE_PATH = "/id/municipality/siedlce"
 SELECT = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
@@ -91,6 +142,7 @@ def over_flaky_store(
         yield server
 
 
+@pytest.mark.live
 def test_store_down_gives_503_and_the_server_recovers(
     flaky_store: OxigraphServer, over_flaky_store: TwinningServer
 ) -> None:
@@ -140,6 +192,7 @@ def over_scripted(
         yield server
 
 
+@pytest.mark.live
 @pytest.mark.parametrize("mode", list(SCRIPTS))
 def test_a_failing_store_gives_503_never_500(
     scripted: ScriptedHttpServer, over_scripted: TwinningServer, mode: str
@@ -154,6 +207,7 @@ def test_a_failing_store_gives_503_never_500(
     assert len(scripted.requests) > asked  # the store was asked, and failed
 
 
+@pytest.mark.live
 def test_the_message_says_what_the_store_did(
     scripted: ScriptedHttpServer, over_scripted: TwinningServer
 ) -> None:
@@ -168,6 +222,7 @@ def test_the_message_says_what_the_store_did(
 # --- push to a store that fails ----------------------------------------------------------------
 
 
+@pytest.mark.live
 def test_push_to_a_store_that_is_down() -> None:
     port = find_free_port()
     result = run_cli("push", "--endpoint", f"http://{HOST}:{port}/query")
@@ -175,6 +230,7 @@ def test_push_to_a_store_that_is_down() -> None:
     assert result.stdout == ""
 
 
+@pytest.mark.live
 @pytest.mark.parametrize(("mode", "fragment"), [("401", "HTTP 401"), ("500", "HTTP 500")])
 def test_push_refused_by_the_store(scripted: ScriptedHttpServer, mode: str, fragment: str) -> None:
     scripted.mode = mode
@@ -183,6 +239,7 @@ def test_push_refused_by_the_store(scripted: ScriptedHttpServer, mode: str, frag
     assert scripted.requests[-1].startswith("PUT /store?graph=")
 
 
+@pytest.mark.live
 @pytest.mark.parametrize("mode", list(SCRIPTS))
 def test_push_with_staging_to_a_store_that_fails(scripted: ScriptedHttpServer, mode: str) -> None:
     """Even a store that says 200 to the upload fails the count check if it answers garbage."""
@@ -215,6 +272,7 @@ def graph_lines(nquads: set[str], graph: str) -> set[str]:
     return {line for line in nquads if line.endswith(f"<{graph}> .")}
 
 
+@pytest.mark.live
 def test_upload_cut_short_leaves_the_graph_as_it_was(
     pushed_store: OxigraphServer, changed_sources: Path
 ) -> None:
@@ -234,6 +292,7 @@ def test_upload_cut_short_leaves_the_graph_as_it_was(
         assert graph_lines(after, graph) == graph_lines(before, graph), graph
 
 
+@pytest.mark.live
 def test_push_with_update_moves_a_staging_graph_and_leaves_none(
     pushed_store: OxigraphServer, changed_sources: Path
 ) -> None:
@@ -249,6 +308,7 @@ def test_push_with_update_moves_a_staging_graph_and_leaves_none(
     assert graph_counts(pushed_store.query_url) == {g: n + 1 for g, n in counts.items()}
 
 
+@pytest.mark.live
 def test_push_with_update_cut_before_the_move_leaves_no_staging_graph(
     pushed_store: OxigraphServer, changed_sources: Path
 ) -> None:
@@ -283,6 +343,7 @@ def loaded(tmp_path: Path) -> tuple[Path, Path]:
     return root, out
 
 
+@pytest.mark.live
 def test_load_killed_half_way_keeps_the_previous_store(
     loaded: tuple[Path, Path], tmp_path: Path
 ) -> None:
@@ -317,6 +378,7 @@ def test_load_killed_half_way_keeps_the_previous_store(
     assert not [p.name for p in generations.iterdir() if p.name.startswith(".")]
 
 
+@pytest.mark.live
 def test_load_of_a_broken_file_keeps_the_previous_store(loaded: tuple[Path, Path]) -> None:
     root, out = loaded
     link, digest = os.readlink(out), tree_digest(out.resolve())
@@ -330,6 +392,7 @@ def test_load_of_a_broken_file_keeps_the_previous_store(loaded: tuple[Path, Path
     assert sorted(p.name for p in (out.parent / f"{out.name}.d").iterdir()) == generations
 
 
+@pytest.mark.live
 @pytest.mark.parametrize("kind", ["missing", "empty folder"])
 def test_serve_a_store_that_is_not_there(tmp_path: Path, build_dir: Path, kind: str) -> None:
     path = tmp_path / "nonexistent"
@@ -340,3 +403,102 @@ def test_serve_a_store_that_is_not_there(tmp_path: Path, build_dir: Path, kind: 
     command = ("serve", "--port", port, "--store", f"oxigraph:{path}")
     result = run_cli(*command, env=env, timeout_s=60.0)
     assert_one_line_error(result, str(path), "twinning-kg load --out")
+
+
+# --- the Wikidata-style endpoint for `link` --------------------------------------------------
+
+FAST = {"TWINNING_WIKIDATA_TIMEOUT_S": "1", "TWINNING_WIKIDATA_MAX_RETRIES": "1"}
+FORMS = {"reconcile": [], "enrich": ["--enrich"], "check": ["--check"]}
+FAULTS = {
+    "down": None,
+    "slow": Reply(delay_s=3.0, body=results(["x"]).body),
+    "500": Reply(status=500, body=b"java.lang.OutOfMemoryError"),
+    "html": Reply(body=b"<html><body>Down for maintenance</body></html>", content_type="text/html"),
+    "not-results": Reply(body=b'{"error": "no"}'),
+    "unexpected-variables": results(["x", "y"]),
+    "503-forever": Reply(status=503, headers=(("Retry-After", "0"),)),
+}
+MESSAGES = {
+    "down": "connection refused",
+    "slow": "did not answer within 1 s",
+    "500": "HTTP 500",
+    "html": "answered with text/html, not SPARQL JSON results",
+    "not-results": "JSON that is not SELECT results",
+    "unexpected-variables": "with the variables ?x ?y, expected",
+    "503-forever": "still answered HTTP 503 after 1 retries",
+}
+
+
+@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_fault_is_one_line_exit_2_and_nothing_written(
+    runner: CliRunner, data_copy: Path, tmp_path: Path, form: str, fault: str
+) -> None:
+    before = snapshot(data_copy)
+    qs = tmp_path / "out.qs"
+    extra = ["--quickstatements", str(qs)] if form == "check" else []
+    reply = FAULTS[fault]
+
+    def run(url: str) -> Result:
+        args = ["link", "--endpoint", url, "--data", str(data_copy), *FORMS[form], *extra]
+        return runner.invoke(main, args, env=FAST)
+
+    if reply is None:
+        result = run(closed_port_url())
+    else:
+        with scripted_endpoint([reply]) as endpoint:
+            result = run(endpoint.url)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    assert MESSAGES[fault] in lines[0]
+    assert snapshot(data_copy) == before  # no file written, no temporary file left
+    assert not qs.exists()
+
+
+@pytest.mark.live
+def test_429_with_retry_after_then_the_real_answer(
+    runner: CliRunner, wikidata_endpoint: str, data_copy: Path
+) -> None:
+    direct = runner.invoke(
+        main,
+        [
+            "link",
+            "--endpoint",
+            wikidata_endpoint,
+            "--data",
+            str(data_copy),
+            "--check",
+            "--format",
+            "json",
+        ],
+    )
+    script = [
+        Reply(status=429, headers=(("Retry-After", "1"),), body=b"Too Many Requests"),
+        Reply(forward=True),
+    ]
+    with scripted_endpoint(script, upstream=wikidata_endpoint) as endpoint:
+        started = time.monotonic()
+        relayed = runner.invoke(
+            main,
+            [
+                "link",
+                "--endpoint",
+                endpoint.url,
+                "--data",
+                str(data_copy),
+                "--check",
+                "--format",
+                "json",
+            ],
+        )
+        elapsed = time.monotonic() - started
+    assert relayed.exit_code == direct.exit_code == 1, relayed.output
+    assert len(endpoint.seen) == 2
+    assert endpoint.seen[1].at - endpoint.seen[0].at >= 1.0  # Retry-After honoured
+    assert elapsed < 10
+    first, second = json.loads(direct.stdout), json.loads(relayed.stdout)
+    first.pop("endpoint"), second.pop("endpoint")
+    assert first == second
