@@ -7,6 +7,7 @@ import pickle
 import signal
 import struct
 import time
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -14,7 +15,7 @@ import pytest
 from twinning_kg.errors import QueryTimeout
 from twinning_kg.formats import ResultsFormat
 from twinning_kg.sparql.jobs import QueryJob
-from twinning_kg.sparql.workers import ForkingExecutor, _Worker
+from twinning_kg.sparql.workers import WORKER_NICENESS, ForkingExecutor, _Worker
 
 EX = "http://example.org/"
 #: Four unconstrained patterns over 400 triples: 2.56e10 rows to count, hours of work.
@@ -122,3 +123,15 @@ def test_a_worker_holds_no_pipe_of_its_parent(store: ox.Store) -> None:
     finally:
         executor.close()
         os.close(read_end)
+
+
+def test_a_worker_runs_below_the_server_in_the_cpu_queue(store: ox.Store) -> None:
+    """Pages answered while a runaway query runs should not wait behind it for a core."""
+    executor = ForkingExecutor(lambda: store, size=1)
+    try:
+        _answer(executor, "ASK { ?s ?p ?o }", 10)
+        (worker,) = executor._idle
+        niceness = int(Path(f"/proc/{worker.pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+        assert niceness == min(19, os.nice(0) + WORKER_NICENESS)
+    finally:
+        executor.close()

@@ -38,6 +38,8 @@ from twinning_kg.sparql.results import write_boolean, write_solutions, write_tri
 
 _HEADER: Final = struct.Struct(">cI")
 _CHUNK: Final = 64 * 1024
+#: How much lower than the server's own the query workers' CPU priority is (see ``nice(2)``).
+WORKER_NICENESS: Final = 10
 
 
 class _Frames:
@@ -128,6 +130,10 @@ def _child(store: ox.Store, sock: socket.socket, memory_limit_bytes: int) -> Non
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGALRM, signal.SIG_DFL)  # the time limit: the kernel ends the process
+    # Below the pages in the CPU's queue: a runaway query may take a core until its time limit,
+    # and the pages and search answered meanwhile should not wait behind it.
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICENESS)
     if memory_limit_bytes > 0:
         with contextlib.suppress(ValueError, OSError):
             with open("/proc/self/statm", encoding="ascii") as statm:
