@@ -10,12 +10,19 @@ import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
 from tests.conftest import ROOT
 from tests.live_server import server_env
+from twinning_kg.settings import Settings
+from twinning_kg.web import create_app
 
 SOURCE_DIRS: Final = ("ontology", "data", "shapes")
 MB: Final = 1024 * 1024
@@ -150,3 +157,20 @@ def _status(key: str) -> int:
         if line.startswith(f"{key}:"):
             return int(line.split()[1]) * 1024
     raise KeyError(key)
+
+
+# --- fixtures: the app over a module's own ``site`` fixture (imported; used by name) ---------
+
+
+@pytest.fixture(name="app", scope="module")
+def site_app_fixture(site: Path) -> Flask:
+    """The app, in process, over the module's ``site`` (its build in ``site/build``)."""
+    app = create_app(Settings(root=site, build_dir=site / "build", state_dir=Path("state")))
+    app.testing = True
+    return app
+
+
+@pytest.fixture(name="client")
+def site_client_fixture(app: Flask) -> Iterator[FlaskClient]:
+    with app.test_client() as client:
+        yield client

@@ -17,15 +17,12 @@ from typing import Final
 from urllib.parse import quote
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from playwright.sync_api import Browser, ConsoleMessage, Page, Route
 
 from tests.chromium import RECORD_CSP_VIOLATIONS
-from tests.hostile.probes import copy_site
+from tests.hostile.probes import copy_site, site_app_fixture, site_client_fixture  # noqa: F401  # fixtures
 from tests.integration.stores import twinning_server
-from twinning_kg.settings import Settings
-from twinning_kg.web import create_app
 
 LABEL_EN: Final = "<script>window.__xss='label'</script>"
 LABEL_PL: Final = '"><img src=x onerror="window.__xss=\'img\'">'
@@ -83,19 +80,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = copy_site(tmp_path_factory.mktemp("html") / "site")
     (root / "data" / "siedlce" / "hostile.ttl").write_text(HOSTILE_TTL, encoding="utf-8")
     return root
-
-
-@pytest.fixture(scope="module")
-def app(site: Path) -> Flask:
-    app = create_app(Settings(root=site, build_dir=site / "build", state_dir=Path("state")))
-    app.testing = True
-    return app
-
-
-@pytest.fixture
-def client(app: Flask) -> Iterator[FlaskClient]:
-    with app.test_client() as client:
-        yield client
 
 
 class Markup(HTMLParser):

@@ -18,15 +18,13 @@ from pathlib import Path
 from typing import Final
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import ROOT
-from tests.hostile.probes import copy_site
+from tests.hostile.probes import copy_site, site_app_fixture, site_client_fixture  # noqa: F401  # fixtures
 from tests.live_server import HOST
 from twinning_kg.publishing.build import build
 from twinning_kg.settings import Settings
-from twinning_kg.web import create_app
 
 CANARY: Final = "CANARY-3d1f0a77-outside-the-published-files"
 CANARY_FILE: Final = "canary.txt"
@@ -110,19 +108,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (root / folder).mkdir(exist_ok=True)
         (root / folder / CANARY_FILE).write_text(CANARY, encoding="utf-8")
     return root
-
-
-@pytest.fixture(scope="module")
-def app(site: Path) -> Flask:
-    app = create_app(Settings(root=site, build_dir=site / "build", state_dir=Path("state")))
-    app.testing = True
-    return app
-
-
-@pytest.fixture
-def client(app: Flask) -> Iterator[FlaskClient]:
-    with app.test_client() as client:
-        yield client
 
 
 def leaked(body: bytes) -> list[str]:

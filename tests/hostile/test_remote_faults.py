@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import sys
 import time
 from collections.abc import Iterator
@@ -27,7 +26,6 @@ import httpx
 import pytest
 from click.testing import CliRunner, Result
 
-from tests.conftest import ROOT
 from tests.integration.stores import (
     SCRIPTS,
     CuttingProxy,
@@ -47,24 +45,19 @@ from tests.integration.stores import (
     twinning_server,
 )
 from tests.linking.conftest import snapshot
-from tests.linking.servers import (
+from tests.linking.servers import (  # noqa: F401  # fixtures, used by name
     Reply,
     closed_port_url,
+    data_copy_fixture,
+    no_proxy_fixture,
     oxigraph_endpoint,
     results,
     scripted_endpoint,
+    wikidata_endpoint_fixture,
 )
 from tests.live_server import HOST, find_free_port
 from twinning_kg.cli import main
 from twinning_kg.store.oxigraph import OxigraphStore
-
-
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Requests go straight to 127.0.0.1 even where a proxy is configured."""
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
 
 
 @pytest.fixture(scope="module")
@@ -74,21 +67,6 @@ def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_cli("build", "--out", str(folder))
     assert result.returncode == 0, result.stderr
     return folder
-
-
-@pytest.fixture(scope="module")
-def wikidata_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real oxigraph server holding tests/fixtures/wikidata/wikidata-sample.ttl."""
-    with oxigraph_endpoint(tmp_path_factory.mktemp("wikidata")) as url:
-        yield url
-
-
-@pytest.fixture
-def data_copy(tmp_path: Path) -> Path:
-    """A copy of the repository's data/ folder: `link` writes here, never into data/."""
-    target = tmp_path / "data"
-    shutil.copytree(ROOT / "data", target)
-    return target
 
 
 SIEDLCE_PATH = "/id/municipality/siedlce"

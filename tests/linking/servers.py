@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, ROOT
 from tests.live_server import HOST, find_free_port, stop
 
 WIKIDATA_FIXTURE = FIXTURES / "wikidata" / "wikidata-sample.ttl"
@@ -211,3 +211,29 @@ def scripted_endpoint(
 def closed_port_url() -> str:
     """The URL of an endpoint nobody listens on."""
     return f"http://{HOST}:{find_free_port()}/sparql"
+
+
+# --- fixtures shared by tests/linking and tests/hostile (imported there; used by name) ---
+
+
+@pytest.fixture(name="_no_proxy", autouse=True)
+def no_proxy_fixture(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Requests go straight to 127.0.0.1 even where a proxy is configured."""
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+
+
+@pytest.fixture(name="wikidata_endpoint", scope="session")
+def wikidata_endpoint_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of a real oxigraph server holding tests/fixtures/wikidata/wikidata-sample.ttl."""
+    with oxigraph_endpoint(tmp_path_factory.mktemp("wikidata")) as url:
+        yield url
+
+
+@pytest.fixture(name="data_copy")
+def data_copy_fixture(tmp_path: Path) -> Path:
+    """A copy of the repository's data/ folder: `link` writes here, never into data/."""
+    target = tmp_path / "data"
+    shutil.copytree(ROOT / "data", target)
+    return target

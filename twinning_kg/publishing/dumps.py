@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from typing import Final
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from twinning_kg.store import GraphStore
-from twinning_kg.store.oxigraph import to_oxigraph
+from twinning_kg.store.oxigraph import triple_to_oxigraph
 from twinning_kg.vocabulary import PREFIXES
 
 FILE_TYPE: Final = "http://publications.europa.eu/resource/authority/file-type/"
@@ -110,12 +110,10 @@ def to_quad(s: Node, p: Node, o: Node, graph: ox.NamedNode | None = None) -> ox.
 
     None for what RDF 1.1 cannot hold (a literal subject, a predicate that is not an IRI).
     """
-    if not isinstance(s, URIRef | BNode) or not isinstance(p, URIRef):
-        return None
-    if not isinstance(o, URIRef | BNode | Literal):
-        return None
-    subject = ox.NamedNode(str(s)) if isinstance(s, URIRef) else ox.BlankNode(str(s))
-    return ox.Quad(subject, ox.NamedNode(str(p)), to_oxigraph(o), graph)
+    triple = triple_to_oxigraph(s, p, o)
+    return (
+        None if triple is None else ox.Quad(triple.subject, triple.predicate, triple.object, graph)
+    )
 
 
 def read_quads(store: GraphStore, graphs: Iterable[URIRef]) -> list[ox.Quad]:

@@ -93,18 +93,25 @@ def to_graph(triples: Iterable[ox.Triple], *, for_lookup: bool = False) -> Graph
     return graph
 
 
+def triple_to_oxigraph(s: object, p: object, o: object) -> ox.Triple | None:
+    """An rdflib triple as a pyoxigraph triple; None for what RDF 1.1 cannot hold (a literal
+    subject, a predicate that is not an IRI, a term of another kind)."""
+    if not isinstance(s, URIRef | BNode) or not isinstance(p, URIRef):
+        return None
+    if not isinstance(o, URIRef | BNode | Literal):
+        return None
+    subject = ox.NamedNode(str(s)) if isinstance(s, URIRef) else ox.BlankNode(str(s))
+    return ox.Triple(subject, ox.NamedNode(str(p)), to_oxigraph(o))
+
+
 def from_graph(graph: Graph) -> list[ox.Triple]:
     """The triples of an rdflib graph as pyoxigraph triples."""
     triples: list[ox.Triple] = []
     for s, p, o in graph:
-        if not (
-            isinstance(s, URIRef | BNode)
-            and isinstance(p, URIRef)
-            and isinstance(o, URIRef | BNode | Literal)
-        ):
+        triple = triple_to_oxigraph(s, p, o)
+        if triple is None:
             raise TypeError(f"not an RDF triple: {s!r} {p!r} {o!r}")
-        subject = ox.NamedNode(s) if isinstance(s, URIRef) else ox.BlankNode(s)
-        triples.append(ox.Triple(subject, ox.NamedNode(p), to_oxigraph(o)))
+        triples.append(triple)
     return triples
 
 
