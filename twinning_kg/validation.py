@@ -8,10 +8,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SH
+from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Node
 
 from twinning_kg.errors import TwinningError
+from twinning_kg.shacl_core import TARGETS, CoreResult, run_core, split_core
 from twinning_kg.shacl_sparql import SparqlResult, run_constraints, split_constraints
 
 
@@ -114,32 +115,87 @@ def _sparql_violation(result: SparqlResult, shapes: Graph) -> Violation:
     )
 
 
+def _core_violation(result: CoreResult, shapes: Graph) -> Violation:
+    """A result of :mod:`twinning_kg.shacl_core`, as ``_results`` reads pySHACL's."""
+    path = result.result_path
+    return Violation(
+        focus_node=result.focus_node,
+        result_path=path if isinstance(path, URIRef) else None,
+        value=result.value,
+        message="; ".join(sorted({str(m) for m in result.messages})),
+        severity=result.severity,
+        source_shape=result.source_shape,
+        node_shape=_node_shape(shapes, result.source_shape),
+        constraint=result.component,
+    )
+
+
+def _has_targets(shapes: Graph) -> bool:
+    """Tell whether pySHACL would check anything with ``shapes`` (explicit or implicit targets)."""
+    if any((None, t, None) in shapes for t in (*TARGETS, SH.target)):
+        return True
+    kinds = (SH.NodeShape, SH.PropertyShape)
+    return any(
+        (shape, RDF.type, cls) in shapes
+        for kind in kinds
+        for shape in shapes.subjects(RDF.type, kind)
+        for cls in (RDFS.Class, OWL.Class)
+    )
+
+
+def _pyshacl_results(data: Graph, shapes: Graph, *, rules: bool) -> list[Violation]:
+    """pySHACL's results for ``shapes``.
+
+    :raises TwinningError: if pySHACL cannot run (for example, a malformed shapes graph).
+    """
+    import pyshacl  # imported here: it takes ~0.4 s, and most commands never validate
+
+    try:
+        _conforms, report, _text = pyshacl.validate(
+            data,
+            shacl_graph=shapes,
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
+            abort_on_first=False,
+            # advanced mode copies the data for SHACL rules, the one thing that changes it
+            inplace=not rules,
+        )
+    except Exception as exc:  # pyshacl reports shape errors with its own exception types
+        raise TwinningError(f"SHACL validation could not run: {exc}") from exc
+    return _results(report, shapes)
+
+
+@contextmanager
+def _union_view(data: Graph) -> Iterator[None]:
+    """Read a Dataset as the union of its graphs while validating (as pySHACL does)."""
+    if not isinstance(data, Dataset):
+        yield
+        return
+    before = data.default_union
+    data.default_union = True
+    try:
+        yield
+    finally:
+        data.default_union = before
+
+
 def validate(data: Graph, shapes: Graph) -> ValidationReport:
     """Validate ``data`` against ``shapes`` (no inference, SHACL-SPARQL enabled).
 
     The SHACL-SPARQL constraints that can run once over the whole graph run so, in pyoxigraph
-    (see :mod:`twinning_kg.shacl_sparql`); pySHACL checks the rest. ``data`` is not modified.
+    (see :mod:`twinning_kg.shacl_sparql`); the core shapes :mod:`twinning_kg.shacl_core`
+    implements run there; pySHACL checks the rest. ``data`` is not modified.
 
     :raises TwinningError: if validation cannot run (for example, a malformed shapes graph).
     """
-    import pyshacl  # imported here: it takes ~0.4 s, and most commands never validate
-
-    core_shapes, constraints = split_constraints(shapes)
-    with _dataset_warning_ignored():
-        try:
-            _conforms, report, _text = pyshacl.validate(
-                data,
-                shacl_graph=core_shapes,
-                inference="none",
-                advanced=True,
-                allow_warnings=True,
-                abort_on_first=False,
-                # advanced mode copies the data for SHACL rules, the one thing that changes it
-                inplace=(None, SH.rule, None) not in shapes,
-            )
-        except Exception as exc:  # pyshacl reports shape errors with its own exception types
-            raise TwinningError(f"SHACL validation could not run: {exc}") from exc
-        results = _results(report, shapes)
+    remaining, constraints = split_constraints(shapes)
+    remaining, core = split_core(remaining)
+    with _dataset_warning_ignored(), _union_view(data):
+        results = [_core_violation(r, shapes) for r in run_core(data, core)]
+        if _has_targets(remaining):
+            rules = (None, SH.rule, None) in shapes
+            results.extend(_pyshacl_results(data, remaining, rules=rules))
         sparql_results = run_constraints(data, constraints)
     results.extend(_sparql_violation(r, shapes) for r in sparql_results)
     results.sort(key=lambda r: (str(r.severity), str(r.focus_node), str(r.result_path), r.message))
