@@ -212,13 +212,18 @@ class _Build:
             graph_iri(path, root=settings.root, base_iri=settings.base_iri)
             for path in discover([settings.root / settings.ontology_dir])
         }
-        self.quads[GRAPH_DUMP] = canonicalise(read_quads(store, graphs))
-        self.quads[ONTOLOGY_DUMP] = canonicalise(
-            read_quads(store, [g for g in graphs if g in ontology])
-        )
+        # Each graph read once; the datasets share the quads (only their blank nodes are renamed
+        # apart, each dataset's by itself), and the store is gone before the sorting starts.
+        read = {g: read_quads(store, [g]) for g in graphs}
+        del store
+
+        def quads_of(keep: Callable[[URIRef], bool]) -> list[ox.Quad]:
+            return [quad for g in graphs if keep(g) for quad in read[g]]
+
+        self.quads[GRAPH_DUMP] = canonicalise(quads_of(lambda _g: True))
+        self.quads[ONTOLOGY_DUMP] = canonicalise(quads_of(ontology.__contains__))
         for city in self.cities:
-            own = set(city.graphs)
-            self.quads[city.stem] = canonicalise(read_quads(store, [g for g in graphs if g in own]))
+            self.quads[city.stem] = canonicalise(quads_of(set(city.graphs).__contains__))
 
     def dump(self, stem: str, index: int) -> None:
         fmt = DUMP_FORMATS[index]
