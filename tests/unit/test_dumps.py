@@ -14,6 +14,7 @@ from twinning_kg.publishing.dumps import (
     DumpFormat,
     canonicalise,
     render_dump,
+    serialise,
     union,
 )
 
@@ -80,3 +81,11 @@ def test_canonicalising_only_the_blank_node_quads_changes_nothing() -> None:
     assert canonicalise(quads) == expected
     distinct = sorted({q.triple for q in expected}, key=lambda t: tuple(map(str, t)))
     assert list(union(expected)) == distinct
+
+
+def test_gzip_dumps_written_as_they_are_made_equal_compressing_the_whole() -> None:
+    quads = canonicalise(_quads())
+    for fmt in DUMP_FORMATS:
+        if fmt.compressed:
+            plain = serialise(quads, fmt.rdf_format)
+            assert render_dump(quads, fmt) == gzip.compress(plain, compresslevel=9, mtime=0)

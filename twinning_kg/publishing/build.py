@@ -45,10 +45,10 @@ from twinning_kg.publishing.dumps import (
     canonicalise,
     quads_of_graph,
     read_quads,
-    render_dump,
     serialise,
+    write_dump,
 )
-from twinning_kg.publishing.files import FileDigest, chunks, write_atomically
+from twinning_kg.publishing.files import FileDigest, chunks, write_atomically, write_streamed
 from twinning_kg.publishing.void import CitySubset, Statistics, build_void, measure
 from twinning_kg.settings import Settings
 from twinning_kg.store import DataVersion
@@ -228,7 +228,9 @@ class _Build:
     def dump(self, stem: str, index: int) -> None:
         fmt = DUMP_FORMATS[index]
         name = f"{stem}{fmt.suffix}"
-        digest = self.write(f"{DUMPS_DIR}/{name}", render_dump(self.quads[stem], fmt))
+        produce = partial(write_dump, quads=self.quads[stem], dump_format=fmt)
+        digest = write_streamed(self.out / DUMPS_DIR / name, produce)
+        self.files[f"{DUMPS_DIR}/{name}"] = digest
         self.dumps.setdefault(stem, []).append(
             Dump(name, fmt, self.where.dump_url(name), digest.size, digest.sha256)
         )

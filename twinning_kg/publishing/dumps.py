@@ -8,11 +8,12 @@ one graph per source file; the others hold their union. Gzip members carry no na
 
 from __future__ import annotations
 
-import gzip
 import heapq
+import io
+import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import BinaryIO, Final, cast
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -212,25 +213,66 @@ def serialise(
     prefixes: Mapping[str, str] = DUMP_PREFIXES,
 ) -> bytes:
     """Serialise canonical ``quads``: named graphs kept if the format can, else their union."""
+    output = io.BytesIO()
+    serialise_to(output, quads, rdf_format, prefixes=prefixes)
+    return output.getvalue()
+
+
+def serialise_to(
+    output: BinaryIO,
+    quads: Sequence[ox.Quad],
+    rdf_format: ox.RdfFormat,
+    *,
+    prefixes: Mapping[str, str] = DUMP_PREFIXES,
+) -> None:
+    """:func:`serialise` written to ``output`` as it is made (a world-scale dump is ~1 GB)."""
     if rdf_format.supports_datasets:
         data: Iterable[ox.Quad] | Iterable[ox.Triple] = quads
     else:
         data = union(quads)
     with_prefixes = rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML)
-    output = ox.serialize(
-        data, format=rdf_format, prefixes=dict(prefixes) if with_prefixes else None
+    ox.serialize(
+        data, output, format=rdf_format, prefixes=dict(prefixes) if with_prefixes else None
     )
-    if output is None:  # pragma: no cover - only when an output file is given
-        raise TypeError("pyoxigraph returned no bytes")
-    return output
+
+
+def write_dump(output: BinaryIO, quads: Sequence[ox.Quad], dump_format: DumpFormat) -> None:
+    """Write a dump file: deterministic (a gzip member with no file name and no time stamp)."""
+    if not dump_format.compressed:
+        serialise_to(output, quads, dump_format.rdf_format)
+        return
+    zipped = _GzipWriter(output)
+    serialise_to(cast(BinaryIO, zipped), quads, dump_format.rdf_format)
+    zipped.close()
+
+
+class _GzipWriter:
+    """Gzip as it is written, byte for byte what ``gzip.compress(data, 9, mtime=0)`` gives.
+
+    zlib writes the gzip header itself (no file name, no time stamp), and a ``flush`` does
+    nothing: a flushed deflate block would change the bytes.
+    """
+
+    def __init__(self, output: BinaryIO) -> None:
+        self.output = output
+        self.compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+
+    def write(self, data: bytes) -> int:
+        self.output.write(self.compressor.compress(data))
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing: the gzip member ends in :meth:`close`."""
+
+    def close(self) -> None:
+        self.output.write(self.compressor.flush())
 
 
 def render_dump(quads: Sequence[ox.Quad], dump_format: DumpFormat) -> bytes:
-    """The bytes of a dump file: deterministic (no gzip file name or time stamp)."""
-    data = serialise(quads, dump_format.rdf_format)
-    if dump_format.compressed:
-        return gzip.compress(data, compresslevel=9, mtime=0)
-    return data
+    """The bytes of a dump file, as :func:`write_dump` writes them."""
+    output = io.BytesIO()
+    write_dump(output, quads, dump_format)
+    return output.getvalue()
 
 
 def quads_of_graph(graph: Graph) -> list[ox.Quad]:

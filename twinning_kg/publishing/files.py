@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import BinaryIO, Final, cast
 
 CHUNK_BYTES: Final = 1 << 16
 
@@ -34,6 +34,24 @@ def chunks(data: bytes, size: int = CHUNK_BYTES) -> Iterable[bytes]:
         yield data[start : start + size]
 
 
+class _DigestWriter:
+    """A binary file that also counts and hashes what goes through it."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle = handle
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.handle.write(data)
+        self.digest.update(data)
+        self.size += len(data)
+        return len(data)
+
+    def flush(self) -> None:
+        self.handle.flush()
+
+
 def write_atomically(path: Path, pieces: Iterable[bytes]) -> FileDigest:
     """Write ``pieces`` to ``path`` through a temporary file renamed into place at the end.
 
@@ -42,20 +60,29 @@ def write_atomically(path: Path, pieces: Iterable[bytes]) -> FileDigest:
 
     :raises OSError: when the folder or the file cannot be written (``path`` is left as it was).
     """
+
+    def produce(output: BinaryIO) -> None:
+        for piece in pieces:
+            output.write(piece)
+
+    return write_streamed(path, produce)
+
+
+def write_streamed(path: Path, produce: Callable[[BinaryIO], None]) -> FileDigest:
+    """Like :func:`write_atomically`, for a writer that ``produce`` writes to as it goes.
+
+    :raises OSError: when the folder or the file cannot be written (``path`` is left as it was).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    digest = hashlib.sha256()
-    size = 0
     try:
         with temporary.open("wb") as handle:
-            for piece in pieces:
-                handle.write(piece)
-                digest.update(piece)
-                size += len(piece)
+            writer = _DigestWriter(handle)
+            produce(cast(BinaryIO, writer))
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    return FileDigest(size=size, sha256=digest.hexdigest())
+    return FileDigest(size=writer.size, sha256=writer.digest.hexdigest())
