@@ -212,6 +212,9 @@ class _Build:
             graph_iri(path, root=settings.root, base_iri=settings.base_iri)
             for path in discover([settings.root / settings.ontology_dir])
         }
+        # The whole graph is measured on the loaded store (counts and dates do not depend on
+        # blank node labels), so that no second store of it is needed next to the quads.
+        self._measure_whole(store)
         # Each graph read once; the datasets share the quads (only their blank nodes are renamed
         # apart, each dataset's by itself), and the store is gone before the sorting starts.
         read = {g: read_quads(store, [g]) for g in graphs}
@@ -225,22 +228,9 @@ class _Build:
         for city in self.cities:
             self.quads[city.stem] = canonicalise(quads_of(set(city.graphs).__contains__))
 
-    def dump(self, stem: str, index: int) -> None:
-        fmt = DUMP_FORMATS[index]
-        name = f"{stem}{fmt.suffix}"
-        produce = partial(write_dump, quads=self.quads[stem], dump_format=fmt)
-        digest = write_streamed(self.out / DUMPS_DIR / name, produce)
-        self.files[f"{DUMPS_DIR}/{name}"] = digest
-        self.dumps.setdefault(stem, []).append(
-            Dump(name, fmt, self.where.dump_url(name), digest.size, digest.sha256)
-        )
-
-    def measure(self) -> None:
-        for stem in self.stems:
-            self.stats[stem] = measure(
-                _memory_store(self.quads[stem]), uri_space=self.where.uri_space
-            )
-        whole = _memory_store(self.quads[GRAPH_DUMP])
+    def _measure_whole(self, whole: OxigraphStore) -> None:
+        """The whole graph's VoID statistics, each city's home town and the date coverage."""
+        self.stats[GRAPH_DUMP] = measure(whole, uri_space=self.where.uri_space)
         for city in self.cities:
             self.towns[city.stem] = home_town(whole, city)
         towns = [town for town in self.towns.values() if town is not None]
@@ -259,6 +249,24 @@ class _Build:
                 graphs=city.graph_prefix,
                 fallback=self.coverage[GRAPH_DUMP],
             )
+
+    def dump(self, stem: str, index: int) -> None:
+        fmt = DUMP_FORMATS[index]
+        name = f"{stem}{fmt.suffix}"
+        produce = partial(write_dump, quads=self.quads[stem], dump_format=fmt)
+        digest = write_streamed(self.out / DUMPS_DIR / name, produce)
+        self.files[f"{DUMPS_DIR}/{name}"] = digest
+        self.dumps.setdefault(stem, []).append(
+            Dump(name, fmt, self.where.dump_url(name), digest.size, digest.sha256)
+        )
+
+    def measure(self) -> None:
+        """VoID statistics of the datasets besides the whole graph (``load`` measured that)."""
+        for stem in self.stems:
+            if stem != GRAPH_DUMP:
+                self.stats[stem] = measure(
+                    _memory_store(self.quads[stem]), uri_space=self.where.uri_space
+                )
 
     def describe(self, stem: str, graph: Graph) -> None:
         quads = quads_of_graph(graph)
