@@ -21,6 +21,8 @@ from twinning_kg.settings import Settings
 from twinning_kg.store import GraphStore
 
 COUNTRY: Final = URIRef("http://publications.europa.eu/resource/authority/country")
+#: How many partner municipalities lend their names to a dataset's keywords (most twinned first).
+KEYWORD_TOWNS: Final = 50
 WKT: Final = URIRef("http://www.opengis.net/ont/geosparql#wktLiteral")
 _ISO_DATE: Final = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _DATE_TYPES: Final = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}
@@ -115,12 +117,23 @@ def measure_coverage(
         earliest=iso_date(str(earliest), what="earliest date") if earliest else None,
         latest=iso_date(str(latest), what="latest date") if latest else None,
         cities=tuple(place for town in towns if (place := describe_place(store, town)) is not None),
-        keywords=tuple(
-            name
-            for row in store.select("list_partner_names", graphs=prefix)
-            if isinstance(name := row.get("name"), Literal)
-        ),
+        keywords=_partner_keywords(store, prefix),
     )
+
+
+def _partner_keywords(store: GraphStore, graphs: Literal) -> tuple[Literal, ...]:
+    """The names of the :data:`KEYWORD_TOWNS` most twinned partner municipalities (ties: IRI),
+    by language and name."""
+    names: dict[str, list[Literal]] = {}
+    counts: dict[str, int] = {}
+    for row in store.select("list_partner_names", graphs=graphs):
+        place, name, count = row.get("place"), row.get("name"), row.get("partnerships")
+        if isinstance(name, Literal) and place is not None and isinstance(count, Literal):
+            names.setdefault(str(place), []).append(name)
+            counts[str(place)] = max(counts.get(str(place), 0), int(count))
+    chosen = sorted(counts, key=lambda place: (-counts[place], place))[:KEYWORD_TOWNS]
+    keywords = {name for place in chosen for name in names[place]}
+    return tuple(sorted(keywords, key=lambda name: (name.language or "", str(name))))
 
 
 def describe_place(store: GraphStore, town: URIRef) -> Place | None:

@@ -8,6 +8,7 @@ partnership recorded by two cities once (it is one resource).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Final
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import FOAF, RDF
@@ -46,14 +47,25 @@ class CityLine:
     partnerships: int
 
 
+#: The most partnerships the home page lists (with its map and timeline); a graph with more
+#: gets a page that says how many and where to find them (at world scale: 55,000, 2.4 MB).
+HOME_LIST_MAX: Final = 1000
+
+
 @dataclass(slots=True)
 class HomeView:
-    """Everything home.html shows."""
+    """Everything home.html shows; ``listed`` False when there are too many to show."""
 
     cities: list[CityLine] = field(default_factory=list)
     partnerships: list[PartnershipLine] = field(default_factory=list)
     points: list[Point] = field(default_factory=list)
     timeline: list[TimelineItem] = field(default_factory=list)
+    listed: bool = True
+    total: int = 0
+
+    def count_text(self, lang: str) -> str:
+        """The number of partnerships, grouped as the language writes it (55 000, 55,000)."""
+        return f"{self.total:,}".replace(",", "\u00a0" if lang == "pl" else ",")
 
     def map_data(self) -> dict[str, object]:
         """Markers and partnership lines, as the map script reads them."""
@@ -155,4 +167,10 @@ def home_view(graph: Graph, lang: str, link: LinkMaker) -> HomeView:
                 )
             )
     view.timeline.sort(key=lambda item: (item.sort_key, item.label))
+    view.total = len(view.partnerships)
     return view
+
+
+def unlisted_view(total: int) -> HomeView:
+    """The home page of a graph with more than :data:`HOME_LIST_MAX` partnerships."""
+    return HomeView(listed=False, total=total)

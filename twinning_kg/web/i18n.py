@@ -47,6 +47,9 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "map": "Map",
         "map_label": "Map of the municipalities and their partnerships",
         "timeline": "Timeline",
+        "too_many": "This graph holds {count} partnerships, too many to show here. Search for a "
+        "town and open its page (its map, partnerships and events), ask the SPARQL endpoint, or "
+        "download the dumps below.",
         "links_here": "Linked from",
         "formats": "This page as data",
         "source": "Source",
@@ -109,6 +112,9 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "map": "Mapa",
         "map_label": "Mapa gmin i ich partnerstw",
         "timeline": "Oś czasu",
+        "too_many": "Ten graf zawiera {count} partnerstw, zbyt wiele, by pokazać je tutaj. "
+        "Wyszukaj miasto i otwórz jego stronę (mapa, partnerstwa i wydarzenia), zapytaj punkt "
+        "dostępowy SPARQL albo pobierz zrzuty poniżej.",
         "links_here": "Odwołują się tutaj",
         "formats": "Ta strona jako dane",
         "source": "Źródło",

@@ -9,6 +9,7 @@ import json
 from typing import Final
 
 from flask import Blueprint, Response, current_app, g, render_template, request, url_for
+from rdflib import Literal
 
 from twinning_kg.formats import ENTITY_FORMATS, Format
 from twinning_kg.search import LabelIndex
@@ -16,7 +17,7 @@ from twinning_kg.settings import Settings
 from twinning_kg.store import GraphStore
 from twinning_kg.web import resolver
 from twinning_kg.web.caching import make_cacheable
-from twinning_kg.web.home import home_view
+from twinning_kg.web.home import HOME_LIST_MAX, home_view, unlisted_view
 from twinning_kg.web.i18n import TEXT
 from twinning_kg.web.metrics import Metrics
 from twinning_kg.web.negotiation import negotiate
@@ -76,10 +77,36 @@ def _rdf_headers(response: Response, fmt: Format, alternates: list[tuple[Format,
 
 @bp.get("/")
 def home() -> Response:
-    """The home page: what this is, the map, partnerships, timeline, links to everything else."""
-    settings = current_settings()
+    """The home page: what this is, the map, partnerships, timeline, links to everything else.
+
+    Kept in the worker's page cache once the catalogue is built (it names the downloads):
+    listing the graphs alone counts every triple (1.5 s at world scale).
+    """
     store = current_store()
-    view = home_view(store.construct("home_graph"), g.lang, link_for)
+    pages: PageCache = current_app.extensions["twinning_kg.pages"]
+    cache_key = f"home\0{g.lang}\0{request.url_root}\0{request.query_string!r}"
+    body = pages.get(store.version.digest, cache_key)
+    metrics: Metrics = current_app.extensions["twinning_kg.metrics"]
+    metrics.inc("twinning_page_cache_total", result="miss" if body is None else "hit")
+    if body is None:
+        extras = home_dataset_extras(g.lang)
+        body = _home_body(store, extras).encode()
+        if extras:  # without a build yet, the page changes when one is made
+            pages.put(store.version.digest, cache_key, body)
+    response = Response(body, mimetype="text/html")
+    response.headers["Vary"] = "Accept-Language"
+    return make_cacheable(response, request, version=store.version, variant=f"home\0{g.lang}")
+
+
+def _home_body(store: GraphStore, extras: dict[str, object]) -> str:
+    settings = current_settings()
+    counted = store.select("count_partnerships")
+    total = counted[0].get("partnerships") if counted else None
+    count = int(total) if isinstance(total, Literal) else 0
+    if count > HOME_LIST_MAX:
+        view = unlisted_view(count)
+    else:
+        view = home_view(store.construct("home_graph"), g.lang, link_for)
     graphs = [
         {
             "iri": str(row["graph"]),
@@ -89,7 +116,7 @@ def home() -> Response:
         }
         for row in store.select("list_graphs")
     ]
-    body = render_template(
+    return render_template(
         "home.html",
         view=view,
         graphs=graphs,
@@ -99,16 +126,9 @@ def home() -> Response:
             name=settings.site_title or TEXT[g.lang]["site_title"],
             description=settings.site_description,
             url=request.url_root,
-            extra={
-                "license": settings.licence_iri,
-                "inLanguage": ["pl", "en"],
-                **home_dataset_extras(g.lang),
-            },
+            extra={"license": settings.licence_iri, "inLanguage": ["pl", "en"], **extras},
         ),
     )
-    response = Response(body, mimetype="text/html")
-    response.headers["Vary"] = "Accept-Language"
-    return make_cacheable(response, request, version=store.version, variant=f"home\0{g.lang}")
 
 
 @bp.get("/<path:path>")
