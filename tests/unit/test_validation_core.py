@@ -212,6 +212,8 @@ LEFT = {
         sh:qualifiedValueShapesDisjoint true ; sh:qualifiedMinCount 1 ; sh:message "m" ]""",
     "less-than": 'sh:property [ sh:path ex:size ; sh:lessThan ex:other ; sh:message "m" ]',
     "deactivated": 'sh:deactivated true ; sh:class ex:Place ; sh:message "m"',
+    "recursive": """sh:property [ sh:path ex:next ; sh:message "m" ;
+        sh:or ( ex:Left [ sh:class ex:Other ] ) ]""",
     # pySHACL's report holds the nested shape's results as well (sh:detail)
     "node": 'sh:node [ sh:property [ sh:path ex:name ; sh:minCount 1 ] ] ; sh:message "m"',
 }
