@@ -32,7 +32,7 @@ from typing import Final, cast
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 TARGETS: Final = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
@@ -137,14 +137,27 @@ class _Compiler:
         value = self._one(node, predicate)
         if value is None:
             return None
-        if not isinstance(value, Literal) or not isinstance(value.value, int):
-            raise _Unsupported
+        if (
+            not isinstance(value, Literal)
+            or value.datatype != XSD.integer
+            or not isinstance(value.value, int)
+            or value.value < 0
+        ):
+            raise _Unsupported  # pySHACL refuses it
         return int(value.value)
 
     def _list(self, node: Node) -> list[Node]:
-        if node != RDF.nil and (node, RDF.first, None) not in self.shapes:
+        """A non-empty RDF list (pySHACL refuses an empty one in sh:or, sh:xone, sh:in…)."""
+        if (node, RDF.first, None) not in self.shapes:
             raise _Unsupported
         return list(Collection(self.shapes, node))
+
+    def _objects(self, node: Node, predicate: URIRef, *, most: int | None = None) -> list[Node]:
+        """The values of a parameter; more than ``most`` is a shape pySHACL refuses."""
+        values = list(self.shapes.objects(node, predicate))
+        if most is not None and len(values) > most:
+            raise _Unsupported
+        return values
 
     def _path(self, path: Node) -> tuple[URIRef, bool]:
         if isinstance(path, URIRef):
@@ -188,6 +201,8 @@ class _Compiler:
         shape.messages = tuple(m for m in graph.objects(node, SH.message) if isinstance(m, Literal))
         severity = self._one(node, SH.severity)
         shape.severity = severity if isinstance(severity, URIRef) else SH.Violation
+        if not reports and shape.severity != SH.Violation:
+            raise _Unsupported  # pySHACL (allow_warnings) lets such a nested shape conform
         path = self._one(node, SH.path)
         if path is not None:
             shape.path, shape.path_node = self._path(path), path
@@ -205,22 +220,24 @@ class _Compiler:
         node, graph, checks = shape.node, self.shapes, shape.checks
         for cls in graph.objects(node, SH["class"]):
             checks.append((SH.ClassConstraintComponent, _class_check(cls)))
-        for datatype in graph.objects(node, SH.datatype):
+        for datatype in self._objects(node, SH.datatype, most=1):
             if not isinstance(datatype, URIRef):
                 raise _Unsupported
             checks.append((SH.DatatypeConstraintComponent, _datatype_check(datatype)))
-        for kind in graph.objects(node, SH.nodeKind):
+        for kind in self._objects(node, SH.nodeKind, most=1):
             allowed = _NODE_KINDS.get(kind)  # type: ignore[call-overload]
             if allowed is None:
                 raise _Unsupported
             checks.append((SH.NodeKindConstraintComponent, _kind_check(allowed)))
         flags = self._one(node, SH.flags)
         for pattern in graph.objects(node, SH.pattern):
+            if not isinstance(pattern, Literal):
+                raise _Unsupported
             checks.append((SH.PatternConstraintComponent, _pattern_check(pattern, flags)))
-        for members in graph.objects(node, SH["in"]):
+        for members in self._objects(node, SH["in"], most=1):
             allowed_values = frozenset(self._list(members))
             checks.append((SH.InConstraintComponent, _in_check(allowed_values)))
-        for members in graph.objects(node, SH.languageIn):
+        for members in self._objects(node, SH.languageIn, most=1):
             checks.append((SH.LanguageInConstraintComponent, _language_check(self._list(members))))
         for predicate, (component, accept) in _RANGES.items():
             for bound in graph.objects(node, predicate):
@@ -253,9 +270,16 @@ class _Compiler:
             raise _Unsupported
         low, high = self._int(node, SH.qualifiedMinCount), self._int(node, SH.qualifiedMaxCount)
         for qualified in graph.objects(node, SH.qualifiedValueShape):
+            if low is None and high is None:
+                raise _Unsupported
             shape.qualified.append((self.shape(qualified, reports=False), low, high))
-        if shape.path is None and (shape.min_count is not None or shape.max_count is not None):
-            raise _Unsupported  # pySHACL refuses counts on a node shape
+        if shape.path is None and (
+            shape.min_count is not None
+            or shape.max_count is not None
+            or shape.unique_lang
+            or shape.qualified
+        ):
+            raise _Unsupported  # pySHACL refuses or ignores these on a node shape
         return (
             shape.min_count is not None
             or shape.max_count is not None
@@ -512,6 +536,13 @@ class CoreShapes:
     inverse: frozenset[URIRef]
 
 
+def implicit_class_shapes(shapes: Graph) -> set[Node]:
+    """The nodes pySHACL gives implicit class targets: typed ``rdfs:Class``, ``owl:Class`` or a
+    subclass of ``rdfs:Class`` (as the shapes graph says)."""
+    classes = {RDFS.Class, OWL.Class, *shapes.transitive_subjects(RDFS.subClassOf, RDFS.Class)}
+    return {node for cls in classes for node in shapes.subjects(RDF.type, cls)}
+
+
 def split_core(shapes: Graph) -> tuple[Graph, CoreShapes]:
     """Take the target-bearing shapes implemented here out of pySHACL's shapes graph.
 
@@ -520,10 +551,15 @@ def split_core(shapes: Graph) -> tuple[Graph, CoreShapes]:
     """
     compiler = _Compiler(shapes)
     roots: list[CoreShape] = []
-    if (None, SH.rule, None) not in shapes:
+    extended = any(
+        (None, p, o) in shapes
+        for p, o in ((SH.rule, None), (SH.parameter, None), (RDF.type, SH.ConstraintComponent))
+    )
+    if not extended:  # rules change the data first; custom components are pySHACL's
         candidates = {s for t in TARGETS for s in shapes.subjects(t, None)}
+        implicit = implicit_class_shapes(shapes)
         for node in sorted(candidates, key=str):
-            if (node, RDF.type, RDFS.Class) in shapes or (node, SH.target, None) in shapes:
+            if node in implicit or (node, SH.target, None) in shapes:
                 continue  # implicit class targets and SPARQL targets stay with pySHACL
             try:
                 roots.append(compiler.shape(node, reports=True))

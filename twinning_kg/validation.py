@@ -8,11 +8,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SH
+from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
 from twinning_kg.errors import TwinningError
-from twinning_kg.shacl_core import TARGETS, CoreResult, run_core, split_core
+from twinning_kg.shacl_core import (
+    TARGETS,
+    CoreResult,
+    implicit_class_shapes,
+    run_core,
+    split_core,
+)
 from twinning_kg.shacl_sparql import SparqlResult, run_constraints, split_constraints
 
 
@@ -122,7 +128,7 @@ def _core_violation(result: CoreResult, shapes: Graph) -> Violation:
         focus_node=result.focus_node,
         result_path=path if isinstance(path, URIRef) else None,
         value=result.value,
-        message="; ".join(sorted({str(m) for m in result.messages})),
+        message="; ".join(sorted(str(m) for m in set(result.messages))),  # as a report graph
         severity=result.severity,
         source_shape=result.source_shape,
         node_shape=_node_shape(shapes, result.source_shape),
@@ -131,16 +137,10 @@ def _core_violation(result: CoreResult, shapes: Graph) -> Violation:
 
 
 def _has_targets(shapes: Graph) -> bool:
-    """Tell whether pySHACL would check anything with ``shapes`` (explicit or implicit targets)."""
+    """Tell whether pySHACL could check anything with ``shapes`` (explicit or implicit targets)."""
     if any((None, t, None) in shapes for t in (*TARGETS, SH.target)):
         return True
-    kinds = (SH.NodeShape, SH.PropertyShape)
-    return any(
-        (shape, RDF.type, cls) in shapes
-        for kind in kinds
-        for shape in shapes.subjects(RDF.type, kind)
-        for cls in (RDFS.Class, OWL.Class)
-    )
+    return bool(implicit_class_shapes(shapes))
 
 
 def _pyshacl_results(data: Graph, shapes: Graph, *, rules: bool) -> list[Violation]:

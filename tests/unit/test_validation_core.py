@@ -17,10 +17,17 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
 
+from twinning_kg.errors import TwinningError
 from twinning_kg.loading import discover, read_graph
 from twinning_kg.shacl_core import TARGETS, run_core, split_core
 from twinning_kg.shacl_sparql import split_constraints
-from twinning_kg.validation import Violation, _core_violation, _pyshacl_results, validate
+from twinning_kg.validation import (
+    Violation,
+    _core_violation,
+    _has_targets,
+    _pyshacl_results,
+    validate,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 INVALID = ROOT / "tests" / "fixtures" / "invalid"
@@ -47,10 +54,10 @@ def by_pyshacl(data: Graph, shapes: Graph) -> Counter[Key]:
 
 
 def by_core(data: Graph, shapes: Graph) -> Counter[Key]:
-    """The core shapes through shacl_core, what it leaves through pySHACL."""
+    """The core shapes through shacl_core, what it leaves through pySHACL (as ``validate``)."""
     left, core = split_core(shapes)
     found = Counter(key(_core_violation(r, shapes)) for r in run_core(data, core))
-    return found + by_pyshacl(data, left)
+    return found + by_pyshacl(data, left) if _has_targets(left) else found
 
 
 def read_all(*paths: Path) -> Graph:
@@ -160,7 +167,7 @@ SHAPES = (
 ex:RangeShape a sh:NodeShape ;
     sh:targetSubjectsOf ex:size ;
     sh:property [ sh:path ex:size ; sh:minExclusive 1 ; sh:maxExclusive 10 ;
-        sh:message "range"@en ] ,
+        sh:message "range"@en , "range"@fr ] ,
       [ sh:path ex:size ; sh:datatype xsd:integer ; sh:severity sh:Info ; sh:message "int" ] .
 
 ex:PatternShape a sh:NodeShape ;
@@ -214,6 +221,11 @@ LEFT = {
     "deactivated": 'sh:deactivated true ; sh:class ex:Place ; sh:message "m"',
     "recursive": """sh:property [ sh:path ex:next ; sh:message "m" ;
         sh:or ( ex:Left [ sh:class ex:Other ] ) ]""",
+    "nested-warning": """sh:property [ sh:path ex:size ; sh:message "m" ;
+        sh:or ( [ sh:datatype xsd:integer ; sh:severity sh:Warning ] ) ]""",
+    "nested-info": 'sh:not [ sh:class ex:Town ; sh:severity sh:Info ] ; sh:message "m"',
+    "node-qualified": """sh:qualifiedValueShape [ sh:class ex:Town ] ; sh:qualifiedMinCount 1 ;
+        sh:message "m" """,
     # pySHACL's report holds the nested shape's results as well (sh:detail)
     "node": 'sh:node [ sh:property [ sh:path ex:name ; sh:minCount 1 ] ] ; sh:message "m"',
 }
@@ -244,3 +256,59 @@ def test_a_dataset_is_validated_as_the_union_of_its_graphs() -> None:
     assert any(r.focus_node == URIRef("http://example.org/c") for r in report.results)
     assert dataset.default_union is False
     assert SH.Violation in {r.severity for r in report.results}
+
+
+#: Shapes pySHACL refuses: validation fails with its error, as it did before shacl_core.
+REFUSED = {
+    "two-datatypes": "sh:property [ sh:path ex:size ; sh:datatype xsd:int , xsd:long ]",
+    "long-count": 'sh:property [ sh:path ex:size ; sh:minCount "1"^^xsd:long ; sh:message "m" ]',
+    "empty-or": 'sh:or () ; sh:message "m"',
+    "node-unique-lang": 'sh:uniqueLang true ; sh:message "m"',
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_shapes_pyshacl_refuses_are_refused(name: str) -> None:
+    shapes = parse(
+        PREFIXES + f"ex:Bad a sh:NodeShape ; sh:targetClass ex:Place ; {REFUSED[name]} ."
+    )
+    assert split_core(shapes)[1].roots == ()
+    with pytest.raises(TwinningError, match="SHACL validation could not run"):
+        validate(parse(DATA), shapes)
+
+
+#: Shapes with implicit class targets (a class that is also a shape), one also with explicit ones.
+IMPLICIT = {
+    "rdfs-class": "ex:Place a rdfs:Class ; sh:property [ sh:path ex:name ; sh:minCount 5 ] .",
+    "owl-subclass": """owl:Class rdfs:subClassOf rdfs:Class .
+        ex:Shape a sh:NodeShape , owl:Class ; sh:targetNode ex:a ; sh:class ex:Town ;
+        sh:property [ sh:path ex:name ; sh:minCount 5 ; sh:message "m" ] ; sh:message "m" .""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(IMPLICIT))
+def test_implicit_class_targets_are_checked_once(name: str) -> None:
+    data = parse(DATA)
+    shapes = parse(PREFIXES + "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n" + IMPLICIT[name])
+    assert split_core(shapes)[1].roots == ()
+    expected = by_pyshacl(data, shapes)
+    assert expected
+    assert Counter(map(key, validate(data, shapes).results)) == expected
+
+
+def test_custom_constraint_components_leave_everything_to_pyshacl() -> None:
+    shapes = parse(
+        PREFIXES
+        + """
+ex:Must a sh:ConstraintComponent ; sh:parameter [ sh:path ex:mustBe ] ;
+    sh:validator [ a sh:SPARQLAskValidator ; sh:message "not {$mustBe}" ;
+        sh:ask "ASK { FILTER ($value = $mustBe) }" ] .
+ex:Custom a sh:NodeShape ; sh:targetSubjectsOf ex:kind ;
+    sh:property [ sh:path ex:kind ; ex:mustBe ex:k1 ; sh:message "m" ] .
+"""
+    )
+    data = parse(DATA)
+    assert split_core(shapes)[1].roots == ()
+    expected = by_pyshacl(data, shapes)
+    assert expected
+    assert Counter(map(key, validate(data, shapes).results)) == expected
