@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 import io
+import struct
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -134,8 +135,13 @@ def read_quads(store: GraphStore, graphs: Iterable[URIRef]) -> list[ox.Quad]:
     return quads
 
 
-def _has_blank_node(quad: ox.Quad) -> bool:
-    return any(isinstance(t, ox.BlankNode) for t in (quad.subject, quad.object, quad.graph_name))
+def _has_blank_node(quad: ox.Quad | ox.Triple) -> bool:
+    """Tell whether a blank node is anywhere in ``quad``, triple terms (RDF-star) included."""
+    terms = (quad.subject, quad.object, getattr(quad, "graph_name", None))
+    return any(
+        isinstance(t, ox.BlankNode) or (isinstance(t, ox.Triple) and _has_blank_node(t))
+        for t in terms
+    )
 
 
 def canonicalise(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
@@ -247,18 +253,26 @@ def write_dump(output: BinaryIO, quads: Sequence[ox.Quad], dump_format: DumpForm
 
 
 class _GzipWriter:
-    """Gzip as it is written, byte for byte what ``gzip.compress(data, 9, mtime=0)`` gives.
+    """One gzip member written as it is made, the same bytes on every Python version.
 
-    zlib writes the gzip header itself (no file name, no time stamp), and a ``flush`` does
-    nothing: a flushed deflate block would change the bytes.
+    The header is fixed (no file name, no time stamp, maximum compression, Unix: what
+    ``gzip.compress(data, 9, mtime=0)`` wrote up to Python 3.12), then raw deflate, then the
+    CRC-32 and size. A ``flush`` does nothing: a flushed deflate block would change the bytes.
     """
+
+    HEADER: Final = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\x03"
 
     def __init__(self, output: BinaryIO) -> None:
         self.output = output
-        self.compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+        self.compressor = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+        self.crc = 0
+        self.size = 0
+        output.write(self.HEADER)
 
     def write(self, data: bytes) -> int:
         self.output.write(self.compressor.compress(data))
+        self.crc = zlib.crc32(data, self.crc)
+        self.size += len(data)
         return len(data)
 
     def flush(self) -> None:
@@ -266,6 +280,7 @@ class _GzipWriter:
 
     def close(self) -> None:
         self.output.write(self.compressor.flush())
+        self.output.write(struct.pack("<II", self.crc, self.size & 0xFFFFFFFF))
 
 
 def render_dump(quads: Sequence[ox.Quad], dump_format: DumpFormat) -> bytes:
