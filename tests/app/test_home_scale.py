@@ -39,6 +39,7 @@ def test_a_graph_with_more_partnerships_than_the_limit_is_not_listed(
     html = home(settings, store)
     page = HtmlPage(html)
     assert f"This graph holds {count} partnerships, too many to show here" in html
+    assert "partnerstw" in home(settings, store, lang="pl")
     assert '<th scope="row">' not in html
     assert 'id="map-data"' not in html and "leaflet.js" not in html
     assert "/dumps/twinning.ttl" in html  # the downloads are still there
@@ -76,3 +77,24 @@ def test_catalogue_keywords_name_only_the_most_twinned_towns(
     }
     assert "Siedlce" in names
     assert "Berdyczów" not in names and "Dasing" not in names  # one partnership each
+
+
+def test_a_new_build_is_a_new_home_page(settings: Settings, store: OxigraphStore) -> None:
+    import os
+
+    from twinning_kg.publishing.build import MANIFEST
+
+    app = create_app(settings, store=store)
+    manifest = settings.build_dir / MANIFEST
+    stat = manifest.stat()
+    try:
+        with app.test_client() as client:
+            client.get("/")
+            client.get("/")
+            os.utime(manifest, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+            client.get("/")
+            metrics = parse(client.get("/metrics").data.decode())
+    finally:
+        os.utime(manifest, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert metrics.value("twinning_page_cache_total", result="hit") == 1
+    assert metrics.value("twinning_page_cache_total", result="miss") == 2

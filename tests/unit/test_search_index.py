@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from twinning_kg.search import Hit, LabelIndex, fold
+from twinning_kg.search import Hit, LabelIndex, fold, index_of
 from twinning_kg.store.oxigraph import OxigraphStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def index() -> LabelIndex:
     store = OxigraphStore.from_paths([ROOT / "ontology", ROOT / "data"], root=ROOT)
-    return LabelIndex(store)
+    return index_of(store)
 
 
 def scan(index: LabelIndex, text: str, limit: int = 20) -> list[Hit]:
@@ -35,7 +35,7 @@ def scan(index: LabelIndex, text: str, limit: int = 20) -> list[Hit]:
 
 def needles(index: LabelIndex) -> list[str]:
     """Prefixes and inner pieces of real labels, in both spellings, and text found nowhere."""
-    found: set[str] = {"a", "e", "ow", "siedl", "SIEDLCE", "Łódź", "zzzq", " ", "x\ny", "ó"}
+    found = {"a", "e", "ow", "siedl", "SIEDLCE", "Łódź", "zzzq", " ", "x\ny", "ó", "b\x00"}
     for folded, hit in index._entries[::7]:
         found.update({folded[:3], folded[1:4], folded[2:], hit.label[:5].upper()})
     return sorted(found)
@@ -51,3 +51,15 @@ def test_search_equals_a_scan_of_every_label(index: LabelIndex) -> None:
 def test_every_label_finds_its_resource(index: LabelIndex) -> None:
     for _folded, hit in index._entries[::3]:
         assert hit.iri in {h.iri for h in index.search(hit.label, limit=1000)}
+
+
+def test_labels_with_odd_characters_are_found_as_a_scan_finds_them(index: LabelIndex) -> None:
+    """Labels holding a new line, the joined text's separator or the last code point."""
+    odd = ["Foo\nBar", "ab\U0010ffffc", "nul\x00here", "o b", "ab"]
+    hits = [hit for _folded, hit in index._entries]
+    hits += [Hit(f"http://example.org/odd/{i}", text, None, None) for i, text in enumerate(odd)]
+    extended = LabelIndex(index.digest, hits)
+    for text in ["ab", "o b", "oo\nb", "\x00", "l\x00h", "here", "bar", "c", "\U0010ffff"]:
+        for limit in (1, 20, 1000):
+            assert extended.search(text, limit=limit) == scan(extended, text, limit), text
+    assert "http://example.org/odd/1" in {h.iri for h in extended.search("ab", limit=1000)}

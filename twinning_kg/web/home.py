@@ -64,8 +64,17 @@ class HomeView:
     total: int = 0
 
     def count_text(self, lang: str) -> str:
-        """The number of partnerships, grouped as the language writes it (55 000, 55,000)."""
-        return f"{self.total:,}".replace(",", "\u00a0" if lang == "pl" else ",")
+        """How many partnerships, as the language writes it: "55 000 partnerstw",
+        "1 002 partnerstwa", "55,000 partnerships".
+
+        >>> HomeView(total=1002).count_text("pl"), HomeView(total=1012).count_text("pl")
+        ('1\xa0002 partnerstwa', '1\xa0012 partnerstw')
+        """
+        if lang != "pl":
+            return f"{self.total:,} partnerships"
+        few = self.total % 10 in (2, 3, 4) and self.total % 100 not in (12, 13, 14)
+        number = f"{self.total:,}".replace(",", "\u00a0")
+        return f"{number} {'partnerstwa' if few else 'partnerstw'}"
 
     def map_data(self) -> dict[str, object]:
         """Markers and partnership lines, as the map script reads them."""

@@ -47,7 +47,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "map": "Map",
         "map_label": "Map of the municipalities and their partnerships",
         "timeline": "Timeline",
-        "too_many": "This graph holds {count} partnerships, too many to show here. Search for a "
+        "too_many": "This graph holds {count}, too many to show here. Search for a "
         "town and open its page (its map, partnerships and events), ask the SPARQL endpoint, or "
         "download the dumps below.",
         "links_here": "Linked from",
@@ -112,7 +112,7 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "map": "Mapa",
         "map_label": "Mapa gmin i ich partnerstw",
         "timeline": "Oś czasu",
-        "too_many": "Ten graf zawiera {count} partnerstw, zbyt wiele, by pokazać je tutaj. "
+        "too_many": "Ten graf zawiera {count}, zbyt wiele, by pokazać je tutaj. "
         "Wyszukaj miasto i otwórz jego stronę (mapa, partnerstwa i wydarzenia), zapytaj punkt "
         "dostępowy SPARQL albo pobierz zrzuty poniżej.",
         "links_here": "Odwołują się tutaj",

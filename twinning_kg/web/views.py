@@ -12,7 +12,7 @@ from flask import Blueprint, Response, current_app, g, render_template, request,
 from rdflib import Literal
 
 from twinning_kg.formats import ENTITY_FORMATS, Format
-from twinning_kg.search import LabelIndex
+from twinning_kg.search import LabelIndex, index_of
 from twinning_kg.settings import Settings
 from twinning_kg.store import GraphStore
 from twinning_kg.web import resolver
@@ -22,7 +22,7 @@ from twinning_kg.web.i18n import TEXT
 from twinning_kg.web.metrics import Metrics
 from twinning_kg.web.negotiation import negotiate
 from twinning_kg.web.pagecache import PageCache
-from twinning_kg.web.publishing import home_dataset_extras
+from twinning_kg.web.publishing import BuildMissing, current_publication, home_dataset_extras
 from twinning_kg.web.renderers import RENDERERS, Description, Page, jsonld_context
 from twinning_kg.web.schema_org import dataset_jsonld
 
@@ -79,20 +79,24 @@ def _rdf_headers(response: Response, fmt: Format, alternates: list[tuple[Format,
 def home() -> Response:
     """The home page: what this is, the map, partnerships, timeline, links to everything else.
 
-    Kept in the worker's page cache once the catalogue is built (it names the downloads):
-    listing the graphs alone counts every triple (1.5 s at world scale).
+    Kept in the worker's page cache, keyed by the data version and the build (it names the
+    downloads): listing the graphs alone counts every triple (1.5 s at world scale).
     """
     store = current_store()
     pages: PageCache = current_app.extensions["twinning_kg.pages"]
-    cache_key = f"home\0{g.lang}\0{request.url_root}\0{request.query_string!r}"
+    # The catalogue's downloads are on the page: a new build (or none yet) is another page.
+    try:
+        build = current_publication().stamp
+    except BuildMissing:
+        build = None
+    cache_key = f"home\0{g.lang}\0{request.url_root}\0{request.query_string!r}\0{build}"
     body = pages.get(store.version.digest, cache_key)
     metrics: Metrics = current_app.extensions["twinning_kg.metrics"]
     metrics.inc("twinning_page_cache_total", result="miss" if body is None else "hit")
     if body is None:
         extras = home_dataset_extras(g.lang)
         body = _home_body(store, extras).encode()
-        if extras:  # without a build yet, the page changes when one is made
-            pages.put(store.version.digest, cache_key, body)
+        pages.put(store.version.digest, cache_key, body)
     response = Response(body, mimetype="text/html")
     response.headers["Vary"] = "Accept-Language"
     return make_cacheable(response, request, version=store.version, variant=f"home\0{g.lang}")
@@ -175,7 +179,7 @@ def _label_index() -> LabelIndex:
     store = current_store()
     index: LabelIndex | None = current_app.extensions.get("twinning_kg.labels")
     if index is None or index.digest != store.version.digest:
-        index = LabelIndex(store)
+        index = index_of(store)
         current_app.extensions["twinning_kg.labels"] = index
     return index
 
