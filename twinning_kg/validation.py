@@ -106,33 +106,23 @@ def _dataset_warning_ignored() -> Iterator[None]:
         yield
 
 
-def _sparql_violation(result: SparqlResult, shapes: Graph) -> Violation:
-    """A result of a SPARQL constraint run over the whole graph, as ``_results`` reads pySHACL's."""
+def _violation(result: SparqlResult | CoreResult, shapes: Graph) -> Violation:
+    """A result of the whole-graph SPARQL constraints or of :mod:`twinning_kg.shacl_core`, as
+    ``_results`` reads pySHACL's (messages as a report graph holds them: each once)."""
     path = result.result_path
+    if isinstance(result, SparqlResult):
+        constraint = SH.SPARQLConstraintComponent
+    else:
+        constraint = result.component
     return Violation(
         focus_node=result.focus_node,
         result_path=path if isinstance(path, URIRef) else None,
         value=result.value,
-        message="; ".join(result.messages),
+        message="; ".join(sorted(str(m) for m in set(result.messages))),
         severity=result.severity,
         source_shape=result.source_shape,
         node_shape=_node_shape(shapes, result.source_shape),
-        constraint=SH.SPARQLConstraintComponent,
-    )
-
-
-def _core_violation(result: CoreResult, shapes: Graph) -> Violation:
-    """A result of :mod:`twinning_kg.shacl_core`, as ``_results`` reads pySHACL's."""
-    path = result.result_path
-    return Violation(
-        focus_node=result.focus_node,
-        result_path=path if isinstance(path, URIRef) else None,
-        value=result.value,
-        message="; ".join(sorted(str(m) for m in set(result.messages))),  # as a report graph
-        severity=result.severity,
-        source_shape=result.source_shape,
-        node_shape=_node_shape(shapes, result.source_shape),
-        constraint=result.component,
+        constraint=constraint,
     )
 
 
@@ -192,12 +182,12 @@ def validate(data: Graph, shapes: Graph) -> ValidationReport:
     remaining, constraints = split_constraints(shapes)
     remaining, core = split_core(remaining)
     with _dataset_warning_ignored(), _union_view(data):
-        results = [_core_violation(r, shapes) for r in run_core(data, core)]
+        results = [_violation(r, shapes) for r in run_core(data, core)]
         if _has_targets(remaining):
             rules = (None, SH.rule, None) in shapes
             results.extend(_pyshacl_results(data, remaining, rules=rules))
         sparql_results = run_constraints(data, constraints)
-    results.extend(_sparql_violation(r, shapes) for r in sparql_results)
+    results.extend(_violation(r, shapes) for r in sparql_results)
     results.sort(key=lambda r: (str(r.severity), str(r.focus_node), str(r.result_path), r.message))
     conforms = not any(r.severity == SH.Violation for r in results)
     return ValidationReport(conforms=conforms, results=tuple(results))

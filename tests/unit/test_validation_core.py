@@ -17,36 +17,20 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
 
+from tests.shacl_results import PREFIXES, Key, key, parse
 from twinning_kg.errors import TwinningError
 from twinning_kg.loading import discover, read_graph
 from twinning_kg.shacl_core import TARGETS, run_core, split_core
 from twinning_kg.shacl_sparql import split_constraints
 from twinning_kg.validation import (
-    Violation,
-    _core_violation,
     _has_targets,
     _pyshacl_results,
+    _violation,
     validate,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
 INVALID = ROOT / "tests" / "fixtures" / "invalid"
-
-Key = tuple[object, ...]
-
-
-def key(result: Violation) -> Key:
-    """Every field of a result that pySHACL's report gives."""
-    return (
-        result.focus_node,
-        result.result_path,
-        result.value,
-        result.message,
-        result.severity,
-        result.source_shape,
-        result.node_shape,
-        result.constraint,
-    )
 
 
 def by_pyshacl(data: Graph, shapes: Graph) -> Counter[Key]:
@@ -56,7 +40,7 @@ def by_pyshacl(data: Graph, shapes: Graph) -> Counter[Key]:
 def by_core(data: Graph, shapes: Graph) -> Counter[Key]:
     """The core shapes through shacl_core, what it leaves through pySHACL (as ``validate``)."""
     left, core = split_core(shapes)
-    found = Counter(key(_core_violation(r, shapes)) for r in run_core(data, core))
+    found = Counter(key(_violation(r, shapes)) for r in run_core(data, core))
     return found + by_pyshacl(data, left) if _has_targets(left) else found
 
 
@@ -139,13 +123,6 @@ def test_damaged_siedlce_data_reports_as_pyshacl_does(
     assert by_core(data, core_shapes) == expected
 
 
-PREFIXES = """
-@prefix ex: <http://example.org/> .
-@prefix sh: <http://www.w3.org/ns/shacl#> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-"""
-
 DATA = (
     PREFIXES
     + """
@@ -194,10 +171,6 @@ ex:ObjectsShape a sh:NodeShape ;
     sh:message "objects" .
 """
 )
-
-
-def parse(text: str) -> Graph:
-    return Graph().parse(data=text, format="turtle")
 
 
 def test_each_component_reports_as_pyshacl_does() -> None:

@@ -16,9 +16,10 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH
 
+from tests.shacl_results import PREFIXES, Key, key, parse
 from twinning_kg.loading import discover, read_graph
 from twinning_kg.shacl_sparql import run_constraints, split_constraints
-from twinning_kg.validation import Violation, _results, _sparql_violation, validate
+from twinning_kg.validation import _results, _violation, validate
 
 ROOT = Path(__file__).resolve().parents[2]
 INVALID = ROOT / "tests" / "fixtures" / "invalid"
@@ -35,22 +36,6 @@ SPARQL_FIXTURES = (
     "partnership-start-date-other-year",
 )
 
-Key = tuple[object, ...]
-
-
-def key(result: Violation) -> Key:
-    """Every field of a result that pySHACL's report gives."""
-    return (
-        result.focus_node,
-        result.result_path,
-        result.value,
-        result.message,
-        result.severity,
-        result.source_shape,
-        result.node_shape,
-        result.constraint,
-    )
-
 
 def by_pyshacl(data: Graph, shapes: Graph) -> Counter[Key]:
     """pySHACL's own results of the SPARQL constraints, each run once per focus node."""
@@ -66,7 +51,7 @@ def by_whole_graph(data: Graph, shapes: Graph) -> Counter[Key]:
     """The same constraints run once each over the whole graph."""
     _core, constraints = split_constraints(shapes)
     assert len(constraints) == len(set(shapes.subject_objects(SH.sparql)))
-    return Counter(key(_sparql_violation(r, shapes)) for r in run_constraints(data, constraints))
+    return Counter(key(_violation(r, shapes)) for r in run_constraints(data, constraints))
 
 
 def sparql_shapes(shapes: Graph) -> Graph:
@@ -125,13 +110,6 @@ def test_project_rules_are_all_run_over_the_whole_graph(project_shapes: Graph) -
     }
     assert (None, SH.sparql, None) not in remaining
 
-
-PREFIXES = """
-@prefix ex: <http://example.org/> .
-@prefix sh: <http://www.w3.org/ns/shacl#> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-"""
 
 DATA = (
     PREFIXES
@@ -198,10 +176,6 @@ ex:ObjectsShape a sh:NodeShape ;
     ] .
 """
 )
-
-
-def parse(text: str) -> Graph:
-    return Graph().parse(data=text, format="turtle")
 
 
 def test_constraint_features_report_as_pyshacl_does() -> None:

@@ -8,7 +8,12 @@ from pathlib import Path
 import click
 from rdflib import URIRef
 
-from twinning_kg.cli.common import reports_errors, settings_of
+from twinning_kg.cli.common import (
+    data_folder_option,
+    reports_errors,
+    settings_of,
+    wikidata_endpoint_option,
+)
 from twinning_kg.errors import TwinningError
 from twinning_kg.linking.bootstrap import (
     SLUG,
@@ -41,20 +46,8 @@ def _check_slug(slug: str) -> str:
     default=None,
     help="Folder under the data folder (default: from the city's English label).",
 )
-@click.option(
-    "--data",
-    "data_path",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Data folder to read and write (default: the data/ folder of the settings).",
-)
-@click.option(
-    "--endpoint",
-    "endpoint_url",
-    metavar="URL",
-    default=None,
-    help="SPARQL endpoint with Wikidata's data model (default: setting wikidata_endpoint).",
-)
+@data_folder_option
+@wikidata_endpoint_option
 @click.option("--force", is_flag=True, help="Replace the city's folder if it exists.")
 @click.pass_context
 @reports_errors

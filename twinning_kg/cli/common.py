@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Final, ParamSpec, TypeVar
 
 import click
@@ -41,3 +42,21 @@ def settings_of(ctx: click.Context) -> Settings:
     if settings is None:  # pragma: no cover - main() always sets it
         raise TwinningError("settings were not initialised")
     return settings
+
+
+#: ``--endpoint``: the Wikidata-style SPARQL endpoint (``link`` and ``bootstrap``).
+wikidata_endpoint_option: Final = click.option(
+    "--endpoint",
+    "endpoint_url",
+    metavar="URL",
+    default=None,
+    help="SPARQL endpoint with Wikidata's data model (default: setting wikidata_endpoint).",
+)
+#: ``--data``: the data folder a command reads and writes (``link`` and ``bootstrap``).
+data_folder_option: Final = click.option(
+    "--data",
+    "data_path",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Data folder to read and write (default: the data/ folder of the settings).",
+)

@@ -11,7 +11,14 @@ from pathlib import Path
 import click
 from rdflib import URIRef
 
-from twinning_kg.cli.common import EXIT_NONCONFORMANT, EXIT_OK, reports_errors, settings_of
+from twinning_kg.cli.common import (
+    EXIT_NONCONFORMANT,
+    EXIT_OK,
+    data_folder_option,
+    reports_errors,
+    settings_of,
+    wikidata_endpoint_option,
+)
 from twinning_kg.errors import TwinningError
 from twinning_kg.linking.crosscheck import cross_check, fetch_twins, quickstatements
 from twinning_kg.linking.enrichment import fetch_facts
@@ -211,20 +218,8 @@ def _check(
 
 
 @click.command()
-@click.option(
-    "--endpoint",
-    "endpoint_url",
-    metavar="URL",
-    default=None,
-    help="SPARQL endpoint with Wikidata's data model (default: setting wikidata_endpoint).",
-)
-@click.option(
-    "--data",
-    "data_path",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Data folder to read and write (default: the data/ folder of the settings).",
-)
+@wikidata_endpoint_option
+@data_folder_option
 @click.option("--enrich", is_flag=True, help="Fetch labels and facts of linked items into a file.")
 @click.option("--check", is_flag=True, help="Compare our partnerships with Wikidata's P190.")
 @click.option("--recheck", is_flag=True, help="Also reconcile places that have a link (reported).")

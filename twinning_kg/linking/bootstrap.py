@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Final
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF
 
 from twinning_kg.errors import TwinningError
 from twinning_kg.linking.crosscheck import Twin, fetch_twins
@@ -196,11 +195,7 @@ def read_other_data(data_folder: Path, city_folder: Path) -> OurData:
     for _iri, path, graph in iter_graphs([data_folder], root=data_folder.parent):
         if path.resolve().is_relative_to(city_folder.resolve()):
             continue
-        for triple in graph:
-            data.graph.add(triple)
-        for subject in graph.subjects(RDF.type, None):
-            if isinstance(subject, URIRef):
-                data.defined_in.setdefault(subject, path)
+        data.add(path, graph)
     return data
 
 

@@ -71,6 +71,15 @@ class OurData:
     graph: Graph
     defined_in: dict[URIRef, Path] = field(default_factory=dict)
 
+    def add(self, path: Path, graph: Graph) -> None:
+        """Add the triples of ``path``'s ``graph``; its typed resources are defined there
+        unless an earlier file defined them."""
+        for triple in graph:
+            self.graph.add(triple)
+        for subject in graph.subjects(RDF.type, None):
+            if isinstance(subject, URIRef):
+                self.defined_in.setdefault(subject, path)
+
     def label(self, node: URIRef, lang: str = "en") -> str:
         """The label of ``node`` in ``lang`` (else any label, else its last path segment)."""
         labels = [o for o in self.graph.objects(node, RDFS.label) if isinstance(o, Literal)]
@@ -90,11 +99,7 @@ def read_data(folder: Path) -> OurData:
     """
     data = OurData(folder=folder, graph=Graph())
     for _iri, path, graph in iter_graphs([folder], root=folder.parent):
-        for triple in graph:
-            data.graph.add(triple)
-        for subject in graph.subjects(RDF.type, None):
-            if isinstance(subject, URIRef):
-                data.defined_in.setdefault(subject, path)
+        data.add(path, graph)
     return data
 
 
