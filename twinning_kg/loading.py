@@ -170,15 +170,9 @@ def union_graph(dataset: Dataset) -> Graph:
     return union
 
 
-def source_files(
-    paths: Iterable[Path], *, root: Path, base_iri: str = CANONICAL_BASE_IRI
-) -> dict[URIRef, str]:
-    """Map each named graph's IRI to the file it is read from (relative to ``root`` when inside)."""
-    files: dict[URIRef, str] = {}
-    for path in discover(paths):
-        try:
-            shown = path.resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            shown = str(path)
-        files[graph_iri(path, root=root, base_iri=base_iri)] = shown
-    return files
+def shown_path(path: Path, *, root: Path) -> str:
+    """``path`` as a report shows it: relative to ``root`` when inside it."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)

@@ -24,13 +24,13 @@ from twinning_kg.errors import (
     ReloadUnsupported,
     TwinningError,
 )
-from twinning_kg.loading import load_dataset, source_files, union_graph
+from twinning_kg.loading import load_dataset, union_graph
 from twinning_kg.reports import to_text
 from twinning_kg.settings import Settings
 from twinning_kg.store import GraphStore
 from twinning_kg.store.factory import open_store
 from twinning_kg.store.oxigraph import source_version
-from twinning_kg.validation import validate_dataset
+from twinning_kg.validation import validate_files
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,11 +94,10 @@ def check_sources(settings: Settings) -> None:
     """
     data_paths = [settings.root / settings.ontology_dir, settings.root / settings.data_dir]
     try:
-        dataset = load_dataset(data_paths, root=settings.root)
         shapes = union_graph(load_dataset([settings.root / settings.shapes_dir]))
+        report = validate_files(data_paths, shapes, root=settings.root)
     except DataLoadError as exc:
         raise ReloadRejected(_shown(exc, settings.root)) from None
-    report = validate_dataset(dataset, shapes, files=source_files(data_paths, root=settings.root))
     if not report.conforms:
         raise ReloadRejected("The data does not conform to the shapes:\n" + to_text(report))
 

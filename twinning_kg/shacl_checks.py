@@ -19,6 +19,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
+from twinning_kg.shacl_data import OxigraphData
+
 #: For each datatype, the Python type rdflib gives a well-formed value of it (pySHACL's test).
 _VALUE_TYPES: Final[dict[URIRef, type | tuple[type, ...]]] = {
     XSD.string: (str, bytes),
@@ -184,17 +186,27 @@ class Conformance:
         return not any(index.conforms(s, value) for s in self.shapes)
 
 
+def _pairs(data: Graph | OxigraphData, predicate: URIRef) -> Iterator[tuple[Node, Node]]:
+    if isinstance(data, OxigraphData):
+        yield from data.pairs(predicate)
+        return
+    for s, _p, o in data.triples((None, predicate, None)):
+        yield s, o
+
+
 class Index:
     """The data graph's triples of the predicates the shapes use, as dictionaries."""
 
-    def __init__(self, data: Graph, forward: Iterable[URIRef], inverse: Iterable[URIRef]) -> None:
+    def __init__(
+        self, data: Graph | OxigraphData, forward: Iterable[URIRef], inverse: Iterable[URIRef]
+    ) -> None:
         self.forward: dict[Node, dict[Node, set[Node]]] = {}
         self.inverse: dict[Node, dict[Node, set[Node]]] = {}
         wanted_inverse = set(inverse)
         for predicate in set(forward) | wanted_inverse:
             ahead: dict[Node, set[Node]] = {}
             back: dict[Node, set[Node]] = {}
-            for s, _p, o in data.triples((None, predicate, None)):
+            for s, o in _pairs(data, predicate):
                 ahead.setdefault(s, set()).add(o)
                 if predicate in wanted_inverse:
                     back.setdefault(o, set()).add(s)

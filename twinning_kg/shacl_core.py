@@ -46,6 +46,7 @@ from twinning_kg.shacl_checks import (
     pattern_check,
     range_check,
 )
+from twinning_kg.shacl_data import OxigraphData
 
 TARGETS: Final = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
 #: Predicates of a shape that describe it without constraining anything.
@@ -314,7 +315,7 @@ def split_core(shapes: Graph) -> tuple[Graph, CoreShapes]:
     return remaining, core
 
 
-def run_core(data: Graph, core: CoreShapes) -> list[CoreResult]:
+def run_core(data: Graph | OxigraphData, core: CoreShapes) -> list[CoreResult]:
     """Check every compiled shape on its focus nodes in ``data`` (a Dataset: its union)."""
     if not core.roots:
         return []

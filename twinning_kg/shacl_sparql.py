@@ -27,12 +27,13 @@ from typing import Final
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node, Variable
 
 from twinning_kg.errors import TwinningError
+from twinning_kg.shacl_data import OxigraphData
 
 #: Prefixes pySHACL declares for every SHACL-SPARQL query, before the shapes' own.
 _DEFAULT_PREFIXES: Final = {"rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL)}
@@ -43,8 +44,6 @@ _LEFT_TO_PYSHACL: Final = re.compile(
     r"\b(MINUS|VALUES|SERVICE)\b|[$?](currentShape|shapesGraph)\b", re.IGNORECASE
 )
 _THIS: Final = Variable("this")
-_OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
-_OxFocus = _OxTerm | ox.Triple
 #: Variables that are not substituted into messages as themselves (pySHACL pops them first).
 _RESULT_VARIABLES: Final = ("this", "path", "value", "failure")
 _TARGETS: Final = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
@@ -288,99 +287,6 @@ def split_constraints(shapes: Graph) -> tuple[Graph, tuple[SparqlConstraint, ...
     return remaining, tuple(taken)
 
 
-class OxigraphCopy:
-    """The triples of an rdflib graph in an in-memory pyoxigraph store, and back."""
-
-    def __init__(self, graph: Graph) -> None:
-        self.store = ox.Store()
-        self._iris: dict[URIRef, ox.NamedNode] = {}
-        self._ox_blanks: dict[BNode, ox.BlankNode] = {}
-        self._blanks: dict[str, BNode] = {}
-        self._strings: dict[str, Literal] = {}  # literals typed xsd:string explicitly
-        self.store.bulk_extend(self._quad(s, p, o) for s, p, o in graph.triples((None, None, None)))
-
-    def _quad(self, s: Node, p: Node, o: Node) -> ox.Quad:
-        subject, predicate = self.term(s), self.term(p)
-        if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
-            raise TwinningError(f"cannot validate a graph holding the triple {s} {p} {o}")
-        return ox.Quad(subject, predicate, self.term(o))
-
-    def term(self, term: Node) -> _OxTerm:
-        """Convert an rdflib term to pyoxigraph's.
-
-        :raises TwinningError: for a term that is not an IRI, blank node or literal.
-        """
-        if isinstance(term, URIRef):
-            found = self._iris.get(term)
-            if found is None:
-                found = self._iris[term] = ox.NamedNode(str(term))
-            return found
-        if isinstance(term, BNode):
-            blank = self._ox_blanks.get(term)
-            if blank is None:
-                blank = self._ox_blanks[term] = ox.BlankNode()
-                self._blanks[blank.value] = term
-            return blank
-        if isinstance(term, Literal):
-            if term.language:
-                return ox.Literal(str(term), language=term.language)
-            if term.datatype is None:
-                return ox.Literal(str(term))
-            if term.datatype == XSD.string:
-                self._strings[str(term)] = term
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        raise TwinningError(f"cannot validate a graph holding {term!r}")
-
-    def node(self, term: _OxFocus) -> Node:
-        """Convert a pyoxigraph term of the store back to the rdflib term it was made from.
-
-        :raises TwinningError: for an RDF-star triple term.
-        """
-        if isinstance(term, ox.Triple):
-            raise TwinningError(f"a SPARQL constraint returned the triple term {term}")
-        if isinstance(term, ox.NamedNode):
-            return URIRef(term.value)
-        if isinstance(term, ox.BlankNode):
-            return self._blanks.get(term.value) or BNode(term.value)
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        if datatype == str(XSD.string):
-            return self._strings.get(term.value) or Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype))
-
-    def focus_nodes(self, targets: Iterable[tuple[URIRef, Node]]) -> set[_OxFocus]:
-        """The focus nodes of a shape's targets, found as pySHACL finds them."""
-        found: set[_OxFocus] = set()
-        for kind, value in targets:
-            term = self.term(value)
-            if kind == SH.targetNode:
-                found.add(term)
-            elif kind == SH.targetClass:
-                for cls in self._subclasses(term):
-                    found.update(q.subject for q in self.store.quads_for_pattern(None, _TYPE, cls))
-            elif kind == SH.targetSubjectsOf and isinstance(term, ox.NamedNode):
-                found.update(q.subject for q in self.store.quads_for_pattern(None, term, None))
-            elif kind == SH.targetObjectsOf and isinstance(term, ox.NamedNode):
-                found.update(q.object for q in self.store.quads_for_pattern(None, term, None))
-        return found
-
-    def _subclasses(self, cls: _OxFocus) -> set[_OxFocus]:
-        """``cls`` and everything ``rdfs:subClassOf*`` it in the data."""
-        seen = {cls}
-        todo = [cls]
-        while todo:
-            for quad in self.store.quads_for_pattern(None, _SUBCLASS_OF, todo.pop()):
-                if quad.subject not in seen:
-                    seen.add(quad.subject)
-                    todo.append(quad.subject)
-        return seen
-
-
-_TYPE: Final = ox.NamedNode(str(RDF.type))
-_SUBCLASS_OF: Final = ox.NamedNode(str(RDFS.subClassOf))
-
-
 def _message(template: str, variables: dict[str, Node]) -> str:
     """Write the solution's values into ``{?var}``/``{$var}``, as pySHACL does (in its order)."""
     for name, value in variables.items():
@@ -389,7 +295,7 @@ def _message(template: str, variables: dict[str, Node]) -> str:
     return template
 
 
-def _results(data: OxigraphCopy, constraint: SparqlConstraint) -> Iterator[SparqlResult]:
+def _results(data: OxigraphData, constraint: SparqlConstraint) -> Iterator[SparqlResult]:
     """Run one constraint over the whole graph and report each solution on a focus node."""
     focus_nodes = data.focus_nodes(constraint.targets)
     if not focus_nodes:
@@ -429,13 +335,15 @@ def _results(data: OxigraphCopy, constraint: SparqlConstraint) -> Iterator[Sparq
         )
 
 
-def run_constraints(data: Graph, constraints: Iterable[SparqlConstraint]) -> list[SparqlResult]:
-    """Run each constraint once over the whole of ``data``.
+def run_constraints(
+    data: Graph | OxigraphData, constraints: Iterable[SparqlConstraint]
+) -> list[SparqlResult]:
+    """Run each constraint once over the whole of ``data`` (an rdflib graph is copied first).
 
     :raises TwinningError: if a query fails.
     """
     constraints = list(constraints)
     if not constraints:
         return []
-    copy = OxigraphCopy(data)
-    return [result for constraint in constraints for result in _results(copy, constraint)]
+    store = data if isinstance(data, OxigraphData) else OxigraphData.copy_of(data)
+    return [result for constraint in constraints for result in _results(store, constraint)]

@@ -32,7 +32,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH
 from rdflib.term import Node
 
@@ -167,6 +167,21 @@ def test_real_data_has_no_violations(shapes: Graph) -> None:
     data = union(discover([ROOT / "ontology", ROOT / "data"]))
     report = validate(data, shapes)
     assert report.conforms, "the data violates the shapes:\n" + describe(report.violations, shapes)
+
+
+def test_no_triple_is_stated_in_two_source_files() -> None:
+    """The SPARQL default graph is the union of the files, and Oxigraph's union is a bag: a
+    triple stated twice would be counted twice (README, SPARQL endpoint)."""
+    seen: dict[tuple[Node, Node, Node], Path] = {}
+    repeated = []
+    for path in discover([ROOT / "ontology", ROOT / "data", SHAPES_DIR]):
+        for s, p, o in read_graph(path):
+            if isinstance(s, BNode) or isinstance(o, BNode):
+                continue  # a blank node is its file's own
+            first = seen.setdefault((s, p, o), path)
+            if first != path:
+                repeated.append(f"{s} {p} {o}: {first.name} and {path.name}")
+    assert not repeated, "\n".join(repeated[:20])
 
 
 def test_two_towns_fixture_has_no_results(model: Graph, shapes: Graph) -> None:

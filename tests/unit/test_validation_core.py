@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH, XSD
+from rdflib.namespace import SH
 
-from tests.shacl_results import PREFIXES, Key, key, parse
+from tests.shacl_results import PREFIXES, Key, damage, key, parse
 from twinning_kg.errors import TwinningError
 from twinning_kg.loading import discover, read_graph
 from twinning_kg.shacl_core import TARGETS, run_core, split_core
@@ -81,40 +81,13 @@ def test_invalid_fixtures_report_as_pyshacl_does(
     assert by_core(data, core_shapes) == by_pyshacl(data, core_shapes)
 
 
-def _damage(graph: Graph, rng: random.Random, count: int) -> None:
-    """Remove, retarget, retag, retype and add triples at random."""
-    triples = sorted(graph, key=str)
-    objects = sorted({o for _, _, o in triples}, key=str)
-    subjects = sorted({s for s, _, _ in triples}, key=str)
-    classes = sorted({o for _, p, o in triples if p == RDF.type}, key=str)
-    for _ in range(count):
-        s, p, o = rng.choice(triples)
-        kind = rng.randrange(7)
-        if kind in (0, 1, 2, 3):
-            graph.remove((s, p, o))
-        if kind == 1:
-            graph.add((s, p, rng.choice(objects)))
-        elif kind == 2:
-            tag = rng.choice(["pl", "en", "de", "EN", "pl-PL"])
-            graph.add((s, p, Literal(str(o), lang=tag)))
-        elif kind == 3:
-            datatype = rng.choice([XSD.date, XSD.gYear, XSD.string, XSD.decimal, XSD.integer, None])
-            graph.add((s, p, Literal(str(o) + rng.choice(["", "x", "-13"]), datatype=datatype)))
-        elif kind == 4:
-            graph.add((s, p, rng.choice(objects)))
-        elif kind == 5:
-            graph.add((rng.choice(subjects), p, o))
-        elif kind == 6:
-            graph.add((s, RDF.type, rng.choice(classes)))
-
-
 @pytest.mark.filterwarnings("ignore::UserWarning")  # rdflib on the ill-typed literals made here
 @pytest.mark.parametrize("seed", range(8))
 def test_damaged_siedlce_data_reports_as_pyshacl_does(
     seed: int, model: Graph, core_shapes: Graph
 ) -> None:
     damaged = read_all(ROOT / "data")
-    _damage(damaged, random.Random(seed), 80)  # noqa: S311  # reproducible damage
+    damage(damaged, random.Random(seed), 80)  # noqa: S311  # reproducible damage
     data = Graph()
     data += model
     data += damaged

@@ -13,10 +13,10 @@ from rdflib.query import ResultRow
 
 from twinning_kg import queries
 from twinning_kg.cli.common import EXIT_NONCONFORMANT, EXIT_OK, reports_errors, settings_of
-from twinning_kg.loading import load_dataset, source_files, union_graph
+from twinning_kg.loading import load_dataset, union_graph
 from twinning_kg.reports import RENDERERS, REPORT_FORMATS
 from twinning_kg.settings import Settings
-from twinning_kg.validation import validate_dataset
+from twinning_kg.validation import validate_files
 from twinning_kg.vocabulary import new_graph
 
 
@@ -51,10 +51,8 @@ def validate(
     """
     settings = settings_of(ctx)
     data_paths = _data_paths(settings, paths)
-    dataset = load_dataset(data_paths, root=settings.root)
     shapes = union_graph(load_dataset(shape_paths or [settings.root / settings.shapes_dir]))
-    files = source_files(data_paths, root=settings.root)
-    report = validate_dataset(dataset, shapes, files=files)
+    report = validate_files(data_paths, shapes, root=settings.root)
     click.echo(RENDERERS[fmt](report), nl=False)
     sys.exit(EXIT_OK if report.conforms else EXIT_NONCONFORMANT)
 
