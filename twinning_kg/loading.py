@@ -7,9 +7,11 @@ message; it is parsed into a fresh graph, so a half-read file never leaks triple
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Final
+from typing import BinaryIO, Final
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
@@ -23,6 +25,11 @@ ENTITY_PREFIX: Final = CANONICAL_BASE_IRI + "id/"
 #: File suffixes we load, and the rdflib parser for each. RDF/XML and JSON-LD are left out on
 #: purpose: both parsers can be made to fetch remote documents or expand entities.
 PARSERS: Final[dict[str, str]] = {".ttl": "turtle", ".nt": "nt"}
+#: The same suffixes, and pyoxigraph's parser for each.
+OX_FORMATS: Final[dict[str, ox.RdfFormat]] = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+}
 
 #: RDF files found in a folder that are refused by name rather than skipped: a file the office
 #: dropped in must never be silently left out (the value says what the file is).
@@ -37,6 +44,29 @@ REFUSED: Final[dict[str, str]] = {
     ".n3": "Notation3",
     ".trix": "TriX",
 }
+
+
+#: A UTF-8 byte order mark. Editors on Windows may write one; rdflib skips it, and so do we where
+#: pyoxigraph parses (its parsers take it for a character of the document).
+UTF8_BOM: Final = b"\xef\xbb\xbf"
+
+
+@contextmanager
+def opened(path: Path) -> Iterator[BinaryIO]:
+    """``path`` open for reading, past a UTF-8 byte order mark if it starts with one."""
+    with path.open("rb") as handle:
+        if handle.read(len(UTF8_BOM)) != UTF8_BOM:
+            handle.seek(0)
+        yield handle
+
+
+def parse_error(path: Path, exc: SyntaxError | OSError | UnicodeDecodeError) -> DataLoadError:
+    """A pyoxigraph parser's error (or an unreadable file) as ``file:line:col: message``."""
+    if isinstance(exc, SyntaxError):
+        return DataLoadError(
+            f"{path}:{exc.lineno}:{exc.offset}: {exc.msg}", path=str(path), line=exc.lineno
+        )
+    return DataLoadError(f"{path}: cannot read: {exc}", path=str(path))
 
 
 def _refuse(path: Path) -> DataLoadError:

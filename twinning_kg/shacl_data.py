@@ -21,14 +21,13 @@ from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from twinning_kg.errors import DataLoadError, TwinningError
-from twinning_kg.loading import PARSERS, discover
+from twinning_kg.loading import OX_FORMATS, PARSERS, discover, opened, parse_error
 
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 OxFocus = OxTerm | ox.Triple
 
 _TYPE: Final = ox.NamedNode(str(RDF.type))
 _SUBCLASS_OF: Final = ox.NamedNode(str(RDFS.subClassOf))
-_FORMATS: Final = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES}
 #: Triples added to the store at a time while parsing.
 _BATCH: Final = 100_000
 
@@ -76,31 +75,36 @@ class OxigraphData:
     def _parse_file(self, path: Path, kept: dict[ox.NamedNode, list[tuple[Node, Node]]]) -> None:
         if path.suffix not in PARSERS:  # discover() lets only these through
             raise DataLoadError(f"{path}: unsupported file type", path=str(path))
+        try:
+            with opened(path) as handle:
+                self._add(ox.parse(input=handle, format=OX_FORMATS[path.suffix]), path, kept)
+        except (SyntaxError, OSError, UnicodeDecodeError) as exc:
+            raise parse_error(path, exc) from None
+
+    def _add(
+        self,
+        triples: Iterable[ox.Triple],
+        path: Path,
+        kept: dict[ox.NamedNode, list[tuple[Node, Node]]],
+    ) -> None:
         batch: list[ox.Quad] = []
         typed_in, node, iris = self.typed_in, self.node, _IriCache()
-        try:
-            for triple in ox.parse(path=path, format=_FORMATS[path.suffix]):
-                subject, predicate, obj = triple.subject, triple.predicate, triple.object
-                if predicate == _TYPE:
-                    typed_in.setdefault(subject, path)
-                pairs = kept.get(predicate)
-                if pairs is not None:
-                    pairs.append(
-                        (
-                            iris(subject) if isinstance(subject, ox.NamedNode) else node(subject),
-                            iris(obj) if isinstance(obj, ox.NamedNode) else node(obj),
-                        )
+        for triple in triples:
+            subject, predicate, obj = triple.subject, triple.predicate, triple.object
+            if predicate == _TYPE:
+                typed_in.setdefault(subject, path)
+            pairs = kept.get(predicate)
+            if pairs is not None:
+                pairs.append(
+                    (
+                        iris(subject) if isinstance(subject, ox.NamedNode) else node(subject),
+                        iris(obj) if isinstance(obj, ox.NamedNode) else node(obj),
                     )
-                batch.append(ox.Quad(subject, predicate, obj))
-                if len(batch) >= _BATCH:
-                    self.store.extend(batch)
-                    batch = []
-        except SyntaxError as exc:
-            raise DataLoadError(
-                f"{path}:{exc.lineno}:{exc.offset}: {exc.msg}", path=str(path), line=exc.lineno
-            ) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise DataLoadError(f"{path}: cannot read: {exc}", path=str(path)) from None
+                )
+            batch.append(ox.Quad(subject, predicate, obj))
+            if len(batch) >= _BATCH:
+                self.store.extend(batch)
+                batch = []
         self.store.extend(batch)
 
     def _quad(self, s: Node, p: Node, o: Node) -> ox.Quad:

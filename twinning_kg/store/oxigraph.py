@@ -21,14 +21,13 @@ from rdflib.namespace import XSD
 
 from twinning_kg import queries
 from twinning_kg.errors import DataLoadError, NotFound
-from twinning_kg.loading import ENTITY_PREFIX, discover, graph_iri
+from twinning_kg.loading import ENTITY_PREFIX, OX_FORMATS, discover, graph_iri, opened, parse_error
 from twinning_kg.settings import CANONICAL_BASE_IRI
 from twinning_kg.sparql.jobs import QueryExecutor
 from twinning_kg.sparql.workers import ForkingExecutor
 from twinning_kg.store import DataVersion, Row
 from twinning_kg.vocabulary import Term, new_graph
 
-_OX_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES}
 #: The file, inside an on-disk store's folder, that records the version of the data in it.
 META_FILE: Final = "twinning-kg.json"
 
@@ -121,8 +120,10 @@ def _rebase(term: ox.NamedNode, base_iri: str) -> ox.NamedNode:
     return term
 
 
-def _rebased_quads(path: Path, graph: ox.NamedNode, base_iri: str) -> Iterator[ox.Quad]:
-    for triple in ox.parse(path=path, format=_OX_FORMATS[path.suffix]):
+def _rebased_quads(
+    triples: Iterable[ox.Triple], graph: ox.NamedNode, base_iri: str
+) -> Iterator[ox.Quad]:
+    for triple in triples:
         s, p, o = triple.subject, triple.predicate, triple.object
         yield ox.Quad(
             _rebase(s, base_iri) if isinstance(s, ox.NamedNode) else s,
@@ -153,16 +154,17 @@ def _load_files(
 ) -> None:
     for path in files:
         name = ox.NamedNode(str(graph_iri(path, root=root, base_iri=base_iri)))
+        fmt = OX_FORMATS[path.suffix]
         try:
-            if base_iri == CANONICAL_BASE_IRI:
-                load = store.bulk_load if bulk else store.load
-                load(path=path, format=_OX_FORMATS[path.suffix], to_graph=name)
-            else:
-                store.extend(list(_rebased_quads(path, name, base_iri)))
-        except SyntaxError as exc:
-            raise DataLoadError(
-                f"{path}:{exc.lineno}:{exc.offset}: {exc.msg}", path=str(path), line=exc.lineno
-            ) from None
+            with opened(path) as handle:
+                if base_iri == CANONICAL_BASE_IRI:
+                    load = store.bulk_load if bulk else store.load
+                    load(input=handle, format=fmt, to_graph=name)
+                else:
+                    triples = ox.parse(input=handle, format=fmt)
+                    store.extend(list(_rebased_quads(triples, name, base_iri)))
+        except (SyntaxError, OSError, UnicodeDecodeError) as exc:
+            raise parse_error(path, exc) from None
 
 
 class OxigraphStore:
