@@ -16,7 +16,7 @@ help:
 	@echo "make test       set up .venv, then lint, type-check, validate and run the whole test suite"
 	@echo "make lint       ruff check + ruff format --check"
 	@echo "make fmt        ruff format + ruff check --fix"
-	@echo "make typecheck  mypy --strict twinning_kg"
+	@echo "make typecheck  mypy --strict twinning_kg tests bench server.py"
 	@echo "make validate   twinning-kg validate (SHACL over ontology/, data/, shapes/)"
 	@echo "make build      twinning-kg build: dumps, DCAT-AP catalogue, VoID into var/build/"
 	@echo "make bench      benchmark on synthetic data, SIZE=S|M|L (default S; see bench/README.md)"

@@ -369,6 +369,22 @@ def over_http(
     )
 
 
+def twinning_kg_command(spec: str) -> Callable[[int], list[str]]:
+    """The command line of ``twinning-kg serve`` on the store ``spec``, given the port."""
+    return lambda port: [
+        str(BIN / "twinning-kg"),
+        "serve",
+        "--store",
+        spec,
+        "--workers",
+        "2",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+
+
 def serve(
     name: str, command: list[str], port: int, probe: str, env: dict[str, str], opts: Options
 ) -> Server:
@@ -611,25 +627,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, spec in ((TK_DISK, f"oxigraph:{store_path}"), (TK_MEMORY, "memory")):
         if name == TK_MEMORY and not opts.memory:
             continue
-        servers.append(
-            (
-                name,
-                lambda port, spec=spec: [
-                    str(BIN / "twinning-kg"),
-                    "serve",
-                    "--store",
-                    spec,
-                    "--workers",
-                    "2",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                ],
-                f"/{probe_page}.ttl",
-                True,
-            )
-        )
+        servers.append((name, twinning_kg_command(spec), f"/{probe_page}.ttl", True))
     for name, command_for, probe, twinning in servers:
         port = free_port()
         command = command_for(port)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, XSD
+from rdflib.term import Node
 
 from tests.conftest import ROOT
 from twinning_kg.errors import TwinningError
@@ -34,7 +35,7 @@ def catalogue(settings: Settings) -> Graph:
     return Graph().parse(settings.build_dir / "catalog.ttl", format="turtle")
 
 
-def _languages(graph: Graph, node: URIRef, prop: URIRef) -> set[str | None]:
+def _languages(graph: Graph, node: Node, prop: URIRef) -> set[str | None]:
     return {o.language for o in graph.objects(node, prop) if isinstance(o, Literal)}
 
 
@@ -172,7 +173,9 @@ def test_every_distribution_names_its_file_size_checksum_and_formats(
             assert catalogue.value(distribution, DCAT.accessURL) == url
             name = str(url).removeprefix(BASE + "dumps/")
             data = (settings.build_dir / "dumps" / name).read_bytes()
-            assert int(catalogue.value(distribution, DCAT.byteSize)) == len(data)
+            byte_size = catalogue.value(distribution, DCAT.byteSize)
+            assert isinstance(byte_size, Literal), url
+            assert int(byte_size) == len(data)
             checksum = catalogue.value(distribution, SPDX.checksum)
             assert catalogue.value(checksum, SPDX.algorithm) == SPDX.checksumAlgorithm_sha256
             value = catalogue.value(checksum, SPDX.checksumValue)

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
-from rdflib import Graph
+from rdflib import Graph, Literal
 from rdflib.namespace import RDF, SH
 
 from tests.conftest import FIXTURES
@@ -62,7 +62,9 @@ def test_turtle_report_is_a_shacl_report(runner: CliRunner) -> None:
     assert result.exit_code == 0
     graph = Graph().parse(data=result.output, format="turtle")
     report = next(graph.subjects(RDF.type, SH.ValidationReport))
-    assert graph.value(report, SH.conforms).toPython() is True
+    conforms = graph.value(report, SH.conforms)
+    assert isinstance(conforms, Literal)
+    assert conforms.toPython() is True
 
 
 def test_syntax_error_exits_2_with_file_line_column(runner: CliRunner, tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from functools import cache
 
-import pyshacl  # type: ignore[import-untyped]  # pyshacl has no stubs
+import pyshacl
 import pytest
 from flask.testing import FlaskClient
 from rdflib import Graph, URIRef

@@ -26,7 +26,7 @@ def home(settings: Settings, store: OxigraphStore, lang: str = "en") -> str:
     with app.test_client() as client:
         response = client.get("/", query_string={"lang": lang})
         assert response.status_code == 200
-        return response.data.decode()
+        return response.text
 
 
 def test_a_graph_with_more_partnerships_than_the_limit_is_not_listed(

@@ -13,7 +13,8 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
-from typing import IO, Final
+from collections.abc import Mapping
+from typing import IO, Any, Final
 from urllib.parse import urlencode
 
 import pytest
@@ -56,20 +57,32 @@ DIRECT: Final = "application/sparql-query"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
-def sparql(client: FlaskClient, query: str, **kwargs: object) -> TestResponse:
-    """GET /sparql?query=…; keyword arguments go to the test client (headers, query_string…).
+def sparql(
+    client: FlaskClient,
+    query: str,
+    *,
+    query_string: Mapping[str, str] | None = None,
+    **kwargs: object,
+) -> TestResponse:
+    """GET /sparql?query=…; other keyword arguments go to the test client (headers…).
 
     Buffered, so that the client reads and closes every body as a WSGI server does, even when
     the test only looks at the headers.
     """
-    query_string = {"query": query, **kwargs.pop("query_string", {})}  # type: ignore[dict-item]
     kwargs.setdefault("buffered", True)
-    return client.get("/sparql", query_string=query_string, **kwargs)  # type: ignore[arg-type]
+    return client.get("/sparql", query_string={"query": query, **(query_string or {})}, **kwargs)
 
 
 def ok(response: TestResponse) -> TestResponse:
     assert response.status_code == 200, response.text
     return response
+
+
+def ok_json(response: TestResponse) -> Any:
+    """The JSON body of a 200 response."""
+    body = ok(response).json
+    assert body is not None, response.text
+    return body
 
 
 # --- reading each results format back ---------------------------------------------------------
@@ -166,10 +179,10 @@ def test_dataset_parameters_choose_the_default_graph(client: FlaskClient) -> Non
     dasing_label = f"ASK {{ <{DASING}> <{RDFS.label}> ?label }}"
     siedlce_type = f"ASK {{ <{SIEDLCE}> a <{TWIN.Municipality}> }}"
     only_dasing = {"default-graph-uri": graph}
-    assert ok(sparql(client, dasing_label, query_string=only_dasing)).json["boolean"] is True
-    assert ok(sparql(client, siedlce_type, query_string=only_dasing)).json["boolean"] is False
+    assert ok_json(sparql(client, dasing_label, query_string=only_dasing))["boolean"] is True
+    assert ok_json(sparql(client, siedlce_type, query_string=only_dasing))["boolean"] is False
     named = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
-    rows = ok(sparql(client, named, query_string={"named-graph-uri": graph})).json
+    rows = ok_json(sparql(client, named, query_string={"named-graph-uri": graph}))
     assert [b["g"]["value"] for b in rows["results"]["bindings"]] == [graph]
 
 
@@ -471,7 +484,7 @@ def test_service_description_describes_the_default_dataset(
         for graph in description.objects(dataset, SD.namedGraph)
         for name in description.objects(graph, SD.name)
     }
-    stored = {str(g.value) for g in store._store.named_graphs()}  # type: ignore[union-attr]
+    stored = {str(g.value) for g in store._store.named_graphs()}
     assert names == stored
 
 

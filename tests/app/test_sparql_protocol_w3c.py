@@ -297,7 +297,7 @@ def test_the_manifest_has_every_protocol_case() -> None:
 
 
 def test_the_graph_data_is_loaded(w3c_store: OxigraphStore) -> None:
-    graphs = {str(g.value) for g in w3c_store._store.named_graphs()}  # type: ignore[union-attr]
+    graphs = {str(g.value) for g in w3c_store._store.named_graphs()}
     for case in CASES:
         for graph_iri, _ in case.graph_data:
             assert graph_iri in graphs

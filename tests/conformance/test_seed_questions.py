@@ -14,7 +14,7 @@ import pytest
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 from rdflib.query import ResultRow
-from rdflib.term import Node
+from rdflib.term import Identifier, Node
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -78,18 +78,18 @@ def graph() -> Graph:
     return union
 
 
-def rows(graph: Graph, query: str, **bindings: Node) -> set[tuple[Node, ...]]:
+def rows(graph: Graph, query: str, **bindings: Identifier) -> set[tuple[Node, ...]]:
     """The answer to a SELECT query as a set of tuples."""
     result = graph.query(query, initNs=NS, initBindings=bindings)
     return {tuple(row) for row in result if isinstance(row, ResultRow)}
 
 
-def column(graph: Graph, query: str, **bindings: Node) -> set[Node]:
+def column(graph: Graph, query: str, **bindings: Identifier) -> set[Node]:
     """The answer to a one-variable SELECT query as a set of values."""
     return {row[0] for row in rows(graph, query, **bindings)}
 
 
-def ask(graph: Graph, query: str, **bindings: Node) -> bool:
+def ask(graph: Graph, query: str, **bindings: Identifier) -> bool:
     return bool(graph.query(query, initNs=NS, initBindings=bindings).askAnswer)
 
 
@@ -321,6 +321,7 @@ def test_berdychiv_agreement_of_2005_and_its_purpose(graph: Graph) -> None:
     (data podpisania umowy: 14 października 2005 r.)"""
     ((signed, purpose, *_format),) = agreement(graph, MUN["berdychiv"])
     assert signed == date("2005-10-14")
+    assert isinstance(purpose, Literal)
     assert purpose.language == "pl"
     assert str(purpose).startswith(
         "Umowę o współpracy podpisano w celu wymiany samorządowych doświadczeń"

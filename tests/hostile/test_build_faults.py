@@ -25,7 +25,7 @@ from tests.live_server import server_env
 from twinning_kg.cli import main
 from twinning_kg.publishing import build as build_module
 from twinning_kg.publishing.build import MANIFEST
-from twinning_kg.publishing.files import FileDigest
+from twinning_kg.publishing.files import FileDigest, write_atomically
 
 #: Limits a child's file size, ignores SIGXFSZ (so a write past it fails with EFBIG instead of
 #: killing the process), then becomes ``python -m twinning_kg ARGS``.
@@ -76,18 +76,17 @@ def test_a_build_interrupted_half_way_leaves_the_last_good_files_byte_for_byte(
     out = tmp_path / "out"
     assert runner.invoke(main, ["build", "--out", str(out)]).exit_code == 0
     before = _files(out)
-    real_write = build_module.write_atomically
 
     def disk_full_in_the_catalogue(path: Path, pieces: Iterable[bytes]) -> FileDigest:
         if path.name != "catalog.ttl":
-            return real_write(path, pieces)
+            return write_atomically(path, pieces)
         data = b"".join(pieces)
 
         def half_then_fail() -> Iterator[bytes]:
             yield data[: len(data) // 2]
             raise OSError(28, "No space left on device")
 
-        return real_write(path, half_then_fail())
+        return write_atomically(path, half_then_fail())
 
     monkeypatch.setattr(build_module, "write_atomically", disk_full_in_the_catalogue)
     # Another public URL: the new catalogue differs from the old one in every download URL.

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import pytest
 from flask.testing import FlaskClient
-from playwright.sync_api import Browser, ConsoleMessage, Page, Route
+from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, Route
 
 from tests.chromium import RECORD_CSP_VIOLATIONS
 from tests.hostile.probes import copy_site, site_app_fixture, site_client_fixture  # noqa: F401  # fixtures
@@ -226,6 +226,7 @@ def page(browser: Browser, hostile_server: str) -> Iterator[Page]:
     requests outside the server fail the test, except the failed load of an error page itself."""
     context = browser.new_context(base_url=hostile_server)
     problems: list[str] = []
+    page: Page  # opened below, before any console message can arrive
 
     def local_only(route: Route) -> None:
         if route.request.url.startswith(hostile_server + "/"):
@@ -239,13 +240,17 @@ def page(browser: Browser, hostile_server: str) -> Iterator[Page]:
         if message.type == "error" and not (document and "Failed to load" in message.text):
             problems.append(f"console error: {message.text}")
 
+    def dismiss(dialog: Dialog) -> None:
+        problems.append(dialog.message)
+        dialog.dismiss()
+
     try:
         context.route("**/*", local_only)
         context.add_init_script(script=RECORD_CSP_VIOLATIONS)
         page = context.new_page()
         page.on("console", console)
         page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-        page.on("dialog", lambda dialog: (problems.append(dialog.message), dialog.dismiss()))
+        page.on("dialog", dismiss)
         yield page
     finally:
         context.close()

@@ -11,7 +11,7 @@ import hashlib
 
 import httpx
 import pytest
-from rdflib import Graph, Namespace, URIRef
+from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, RDF
 
@@ -68,14 +68,18 @@ def test_every_download_has_the_size_and_checksum_the_catalogue_gives_and_the_vo
     catalog = next(catalogue.subjects(RDF.type, DCAT.Catalog))
     followed = 0
     for dataset in catalogue.objects(catalog, DCAT.dataset):
-        expected_triples = int(void.value(dataset, VOID.triples))
+        triples_count = void.value(dataset, VOID.triples)
+        assert isinstance(triples_count, Literal), dataset
+        expected_triples = int(triples_count)
         assert expected_triples > 0
         for distribution in catalogue.objects(dataset, DCAT.distribution):
             url = str(catalogue.value(distribution, DCAT.downloadURL))
             assert url.startswith(f"{live_server}/dumps/"), "download URLs name this server"
             response = http.get(url)
             assert response.status_code == 200, url
-            size = int(catalogue.value(distribution, DCAT.byteSize))
+            byte_size = catalogue.value(distribution, DCAT.byteSize)
+            assert isinstance(byte_size, Literal), url
+            size = int(byte_size)
             assert len(response.content) == size == int(response.headers["content-length"])
             checksum = catalogue.value(distribution, SPDX.checksum)
             expected_sha256 = str(catalogue.value(checksum, SPDX.checksumValue))

@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.sparql import prepareQuery
+from rdflib.query import ResultRow
 
 from twinning_kg import queries
 from twinning_kg.errors import TwinningError
@@ -16,17 +17,26 @@ WD_Q36 = URIRef("http://www.wikidata.org/entity/Q36")
 NAMES_QUERY = "SELECT ?place ?name WHERE { VALUES (?place ?name) {} }"
 
 
+def select(query: str) -> list[ResultRow]:
+    """The rows of a SELECT query over an empty graph."""
+    rows = []
+    for row in Graph().query(query):
+        assert isinstance(row, ResultRow)
+        rows.append(row)
+    return rows
+
+
 def test_bind_values_fills_the_empty_block_with_one_row_per_tuple() -> None:
     bound = bind_values(
         NAMES_QUERY, ["place", "name"], [(WD_Q36, Literal("Polska", lang="pl")), (WD_Q36, None)]
     )
-    rows = list(Graph().query(bound))
+    rows = select(bound)
     assert [(r[0], r[1]) for r in rows] == [(WD_Q36, Literal("Polska", lang="pl")), (WD_Q36, None)]
 
 
 def test_bind_values_on_a_single_variable_block() -> None:
     bound = bind_values("SELECT ?item WHERE { VALUES ?item {} }", ["item"], [(WD_Q36,)])
-    assert [r[0] for r in Graph().query(bound)] == [WD_Q36]
+    assert [r[0] for r in select(bound)] == [WD_Q36]
 
 
 def test_every_wikidata_query_has_exactly_the_block_its_caller_fills() -> None:
@@ -91,6 +101,6 @@ def test_any_safe_name_comes_back_exactly_as_it_went_in(text: str, lang: str) ->
     """Quotes, braces, '#', 'DROP ALL' in a name stay text: the query keeps its shape."""
     name = Literal(text, lang=lang)
     bound = bind_values(NAMES_QUERY, ["place", "name"], [(WD_Q36, name)])
-    rows = list(Graph().query(bound))
+    rows = select(bound)
     assert len(rows) == 1
     assert rows[0][1] == name
