@@ -63,9 +63,8 @@ def opened(path: Path) -> Iterator[BinaryIO]:
 def parse_error(path: Path, exc: SyntaxError | OSError | UnicodeDecodeError) -> DataLoadError:
     """A pyoxigraph parser's error (or an unreadable file) as ``file:line:col: message``."""
     if isinstance(exc, SyntaxError):
-        return DataLoadError(
-            f"{path}:{exc.lineno}:{exc.offset}: {exc.msg}", path=str(path), line=exc.lineno
-        )
+        where = "" if exc.lineno is None else f":{exc.lineno}:{exc.offset or 1}"
+        return DataLoadError(f"{path}{where}: {exc.msg}", path=str(path), line=exc.lineno)
     return DataLoadError(f"{path}: cannot read: {exc}", path=str(path))
 
 

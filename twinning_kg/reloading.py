@@ -98,6 +98,8 @@ def check_sources(settings: Settings) -> None:
         report = validate_files(data_paths, shapes, root=settings.root)
     except DataLoadError as exc:
         raise ReloadRejected(_shown(exc, settings.root)) from None
+    except TwinningError as exc:  # the shapes cannot run: nothing is replaced either
+        raise ReloadRejected(f"The data could not be validated: {exc.message}") from None
     if not report.conforms:
         raise ReloadRejected("The data does not conform to the shapes:\n" + to_text(report))
 

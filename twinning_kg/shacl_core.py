@@ -296,8 +296,8 @@ def split_core(shapes: Graph) -> tuple[Graph, CoreShapes]:
                 roots.append(compiler.shape(node, reports=True))
             except Unsupported:
                 continue
-    for root in roots:
-        for target in TARGETS:
+    for root in roots:  # class and node targets need only rdf:type and rdfs:subClassOf
+        for target in (SH.targetSubjectsOf, SH.targetObjectsOf):
             predicates = shapes.objects(root.node, target)
             compiler.predicates.update(p for p in predicates if isinstance(p, URIRef))
     taken = {r.node for r in roots}

@@ -5,8 +5,11 @@ import validate) or the source files parsed straight into pyoxigraph (:meth:`Oxi
 what ``validate`` and a reload check). Parsing with pyoxigraph is what makes world-scale data
 checkable: rdflib took 191 s and most of 5.6 GB to parse 2.5 million triples (bench/README.md).
 
-The checks see rdflib terms (:meth:`OxigraphData.node`); a copy gives back the very terms it was
-made from, so results read as pySHACL's on the same graph.
+The checks see rdflib terms (:meth:`OxigraphData.node`). The store holds numbers and dates as
+values (``95.0`` comes back as ``95``, a date keeps one of two time-zone spellings), so what the
+checks compare lexically is kept as parsed (``keep``); values the SPARQL constraints return come
+from the store. pyoxigraph also lower-cases language tags, and reads ``"x"^^xsd:string`` as the
+plain literal it is in RDF 1.1.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from twinning_kg.errors import DataLoadError, TwinningError
-from twinning_kg.loading import OX_FORMATS, PARSERS, discover, opened, parse_error
+from twinning_kg.loading import OX_FORMATS, discover, opened, parse_error
 
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 OxFocus = OxTerm | ox.Triple
@@ -46,6 +49,7 @@ class OxigraphData:
         #: Per typed subject, the first file (in the order parsed) that gives it a type.
         self.typed_in: dict[OxFocus, Path] = {}
         self._kept: dict[URIRef, list[tuple[Node, Node]]] = {}
+        self._keep_all = False
 
     @classmethod
     def copy_of(cls, graph: Graph) -> OxigraphData:
@@ -55,45 +59,53 @@ class OxigraphData:
         return data
 
     @classmethod
-    def parse(cls, paths: Iterable[Path], *, keep: Iterable[URIRef] = ()) -> OxigraphData:
+    def parse(cls, paths: Iterable[Path], *, keep: Iterable[URIRef] | None) -> OxigraphData:
         """Parse every RDF file under ``paths`` (as :func:`twinning_kg.loading.discover` finds
-        them) into one graph.
+        them) into one graph; each file's blank nodes are its own, as in an RDF merge.
 
-        The triples of the ``keep`` predicates are also kept as parsed, for :meth:`pairs`: the
-        store holds numbers and dates as values (``95.0`` comes back as ``95``), and SHACL
-        checks and reports the lexical form.
+        The triples of the ``keep`` predicates (``None``: of every predicate) are also kept as
+        parsed, for :meth:`pairs` and :meth:`to_graph`: SHACL checks and reports the lexical
+        form, which the store does not keep for numbers and dates.
 
-        :raises DataLoadError: naming ``file:line:col`` for the first file that does not parse.
+        :raises DataLoadError: naming ``file:line:col`` for the first file that does not parse,
+            or the file holding what validation cannot check (an RDF 1.2 triple term, a literal
+            with a base direction).
         """
         data = cls(ox.Store(), parsed=True)
-        kept: dict[ox.NamedNode, list[tuple[Node, Node]]] = {ox.NamedNode(str(p)): [] for p in keep}
+        data._keep_all = keep is None
+        data._kept = {} if keep is None else {URIRef(p): [] for p in keep}
+        iris = _IriCache()
         for path in discover(paths):
-            data._parse_file(path, kept)
-        data._kept = {URIRef(p.value): pairs for p, pairs in kept.items()}
+            data._parse_file(path, iris)
         return data
 
-    def _parse_file(self, path: Path, kept: dict[ox.NamedNode, list[tuple[Node, Node]]]) -> None:
-        if path.suffix not in PARSERS:  # discover() lets only these through
+    def _parse_file(self, path: Path, iris: _IriCache) -> None:
+        fmt = OX_FORMATS.get(path.suffix)
+        if fmt is None:  # discover() lets only these through
             raise DataLoadError(f"{path}: unsupported file type", path=str(path))
         try:
             with opened(path) as handle:
-                self._add(ox.parse(input=handle, format=OX_FORMATS[path.suffix]), path, kept)
+                self._add(ox.parse(input=handle, format=fmt, rename_blank_nodes=True), path, iris)
         except (SyntaxError, OSError, UnicodeDecodeError) as exc:
             raise parse_error(path, exc) from None
 
-    def _add(
-        self,
-        triples: Iterable[ox.Triple],
-        path: Path,
-        kept: dict[ox.NamedNode, list[tuple[Node, Node]]],
-    ) -> None:
+    def _add(self, triples: Iterable[ox.Triple], path: Path, iris: _IriCache) -> None:
         batch: list[ox.Quad] = []
-        typed_in, node, iris = self.typed_in, self.node, _IriCache()
+        typed_in, node, kept, keep_all = self.typed_in, self.node, self._kept, self._keep_all
         for triple in triples:
             subject, predicate, obj = triple.subject, triple.predicate, triple.object
+            if isinstance(obj, ox.Triple) or (isinstance(obj, ox.Literal) and obj.direction):
+                what = "a triple term" if isinstance(obj, ox.Triple) else "a base direction"
+                raise DataLoadError(
+                    f"{path}: {subject} {predicate} {obj}: {what} (RDF 1.2) cannot be validated",
+                    path=str(path),
+                )
             if predicate == _TYPE:
                 typed_in.setdefault(subject, path)
-            pairs = kept.get(predicate)
+            rdflib_predicate = iris(predicate)
+            pairs = kept.get(rdflib_predicate)
+            if pairs is None and keep_all:
+                pairs = kept[rdflib_predicate] = []
             if pairs is not None:
                 pairs.append(
                     (
@@ -142,7 +154,8 @@ class OxigraphData:
         raise TwinningError(f"cannot validate a graph holding {term!r}")
 
     def node(self, term: OxFocus) -> Node:
-        """Convert a pyoxigraph term of the store back to the rdflib term it was made from.
+        """Convert a pyoxigraph term to rdflib's (for a copy, the blank node or explicitly
+        typed string it was made from).
 
         :raises TwinningError: for an RDF 1.2 triple term, which the checks cannot hold.
         """
@@ -160,15 +173,14 @@ class OxigraphData:
         return Literal(term.value, datatype=URIRef(datatype))
 
     def pairs(self, predicate: URIRef) -> Iterator[tuple[Node, Node]]:
-        """``(subject, object)`` of every triple with ``predicate``, as rdflib terms.
-
-        A predicate kept while parsing is handed over as parsed, once (then it is forgotten:
-        the checks index it, and at world scale the list is hundreds of megabytes).
-        """
-        kept = self._kept.pop(predicate, None)
+        """``(subject, object)`` of every triple with ``predicate``, as rdflib terms: as parsed
+        if the predicate was kept, else as the store gives them back."""
+        kept = self._kept.get(predicate)
         if kept is not None:
             yield from kept
             return
+        if self._keep_all:
+            return  # every predicate of the data was kept: this one is not in it
         node, iris = self.node, _IriCache()
         for quad in self.store.quads_for_pattern(None, ox.NamedNode(str(predicate)), None):
             subject, obj = quad.subject, quad.object
@@ -178,8 +190,14 @@ class OxigraphData:
             )
 
     def to_graph(self) -> Graph:
-        """The triples as an rdflib graph (for what only pySHACL checks)."""
+        """The triples as an rdflib graph, for what only pySHACL checks: as parsed when every
+        predicate was kept (:meth:`parse` with ``keep=None``), else as the store holds them."""
         graph = Graph()
+        if self._keep_all:
+            for predicate, pairs in self._kept.items():
+                for subject, obj in pairs:
+                    graph.add((subject, predicate, obj))
+            return graph
         node = self.node
         for quad in self.store.quads_for_pattern(None, None, None):
             graph.add((node(quad.subject), node(quad.predicate), node(quad.object)))
@@ -187,8 +205,8 @@ class OxigraphData:
 
     def labels(self, focus: Node) -> dict[str | None, str]:
         """The ``rdfs:label`` values of ``focus`` by language tag."""
-        term = self.term(focus) if isinstance(focus, URIRef | BNode | Literal) else None
-        if term is None or isinstance(term, ox.Literal):
+        term = self.term(focus) if isinstance(focus, URIRef | BNode) else None
+        if not isinstance(term, ox.NamedNode | ox.BlankNode):
             return {}
         label = ox.NamedNode(str(RDFS.label))
         return {

@@ -1,4 +1,4 @@
-"""Validate data against SHACL shapes with pySHACL; "does not conform" is a result, not an error."""
+"""Validate data against SHACL shapes; "does not conform" is a result, not an error."""
 
 from __future__ import annotations
 
@@ -17,12 +17,18 @@ from twinning_kg.loading import shown_path
 from twinning_kg.shacl_core import (
     TARGETS,
     CoreResult,
+    CoreShapes,
     implicit_class_shapes,
     run_core,
     split_core,
 )
 from twinning_kg.shacl_data import OxigraphData
-from twinning_kg.shacl_sparql import SparqlResult, run_constraints, split_constraints
+from twinning_kg.shacl_sparql import (
+    SparqlConstraint,
+    SparqlResult,
+    run_constraints,
+    split_constraints,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +179,21 @@ def _union_view(data: Graph | OxigraphData) -> Iterator[None]:
         data.default_union = before
 
 
+@dataclass(frozen=True, slots=True)
+class _Split:
+    """The shapes as the three checkers take them."""
+
+    constraints: tuple[SparqlConstraint, ...]
+    core: CoreShapes
+    remaining: Graph  # what only pySHACL checks
+
+    @classmethod
+    def of(cls, shapes: Graph) -> _Split:
+        remaining, constraints = split_constraints(shapes)
+        remaining, core = split_core(remaining)
+        return cls(tuple(constraints), core, remaining)
+
+
 def validate(data: Graph | OxigraphData, shapes: Graph) -> ValidationReport:
     """Validate ``data`` against ``shapes`` (no inference, SHACL-SPARQL enabled).
 
@@ -182,15 +203,17 @@ def validate(data: Graph | OxigraphData, shapes: Graph) -> ValidationReport:
 
     :raises TwinningError: if validation cannot run (for example, a malformed shapes graph).
     """
-    remaining, constraints = split_constraints(shapes)
-    remaining, core = split_core(remaining)
+    return _validate(data, shapes, _Split.of(shapes))
+
+
+def _validate(data: Graph | OxigraphData, shapes: Graph, split: _Split) -> ValidationReport:
     with _dataset_warning_ignored(), _union_view(data):
-        results = [_violation(r, shapes) for r in run_core(data, core)]
-        if _has_targets(remaining):
+        results = [_violation(r, shapes) for r in run_core(data, split.core)]
+        if _has_targets(split.remaining):
             rules = (None, SH.rule, None) in shapes
             graph = data.to_graph() if isinstance(data, OxigraphData) else data
-            results.extend(_pyshacl_results(graph, remaining, rules=rules))
-        sparql_results = run_constraints(data, constraints)
+            results.extend(_pyshacl_results(graph, split.remaining, rules=rules))
+        sparql_results = run_constraints(data, split.constraints)
     results.extend(_violation(r, shapes) for r in sparql_results)
     results.sort(key=lambda r: (str(r.severity), str(r.focus_node), str(r.result_path), r.message))
     conforms = not any(r.severity == SH.Violation for r in results)
@@ -202,20 +225,26 @@ def validate_files(paths: Sequence[Path], shapes: Graph, *, root: Path) -> Valid
     ``shapes``, and tell, per result, the focus node's label and the first file typing it
     (relative to ``root`` when inside).
 
+    Only the predicates the core shapes read are kept as parsed, unless pySHACL has shapes to
+    check: then every triple is (pySHACL gets the lexical forms, as from rdflib).
+
     :raises DataLoadError: naming ``file:line:col`` for a file that does not parse.
     :raises TwinningError: if validation cannot run.
     """
-    remaining, _constraints = split_constraints(shapes)
-    core = split_core(remaining)[1]
-    data = OxigraphData.parse(paths, keep=core.predicates | core.inverse)
-    report = validate(data, shapes)
+    split = _Split.of(shapes)
+    keep = None if _has_targets(split.remaining) else split.core.predicates | split.core.inverse
+    data = OxigraphData.parse(paths, keep=keep)
+    report = _validate(data, shapes, split)
     located: list[Violation] = []
+    files: dict[Path, str] = {}
     for result in report.results:
-        labels = data.labels(result.focus_node)
-        label = labels.get("en") or labels.get("pl") or next(iter(labels.values()), None)
         focus = result.focus_node
+        labels = data.labels(focus)
+        label = labels.get("en") or labels.get("pl") or next(iter(labels.values()), None)
         term = data.term(focus) if isinstance(focus, URIRef | BNode) else None
         path = data.typed_in.get(term) if term is not None else None
-        source_file = None if path is None else shown_path(path, root=root)
+        if path is not None and path not in files:
+            files[path] = shown_path(path, root=root)
+        source_file = None if path is None else files[path]
         located.append(replace(result, focus_label=label, source_file=source_file))
     return ValidationReport(conforms=report.conforms, results=tuple(located))

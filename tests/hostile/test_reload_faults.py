@@ -69,6 +69,22 @@ def test_a_syntax_error_in_the_shapes_is_rejected_too(client: FlaskClient, site:
     assert english_labels(client) == {"Dasing"}
 
 
+def test_shapes_that_cannot_run_are_422_too(client: FlaskClient, site: Path) -> None:
+    """pySHACL refuses a shape with two sh:datatype values: the reload is rejected, not a 500."""
+    shapes = "shapes/twinning-shapes.ttl"
+    text = (site / shapes).read_text(encoding="utf-8")
+    bad = "\ntwinsh:Bad a sh:NodeShape ; sh:targetClass twin:Municipality ;\n"
+    bad += "    sh:property [ sh:path rdfs:label ; sh:datatype xsd:int , xsd:long ] .\n"
+    (site / shapes).write_text(text + bad, encoding="utf-8")
+    before = client.get("/healthz").get_json()
+    response = client.post("/admin/reload", headers={**AUTH, **JSON})
+    assert response.status_code == 422, response.text
+    message = response.get_json()["message"]
+    assert message.startswith("The data could not be validated: SHACL validation could not run")
+    assert client.get("/healthz").get_json()["data_version"] == before["data_version"]
+    assert english_labels(client) == {"Dasing"}
+
+
 def test_a_shacl_violation_is_422_with_the_report(client: FlaskClient, site: Path) -> None:
     before = client.get("/healthz").get_json()
     # Dasing loses its English label (LabelShape wants one) and gets a new Polish one

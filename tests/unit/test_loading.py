@@ -8,7 +8,7 @@ import pytest
 from rdflib import URIRef
 
 from twinning_kg.errors import DataLoadError
-from twinning_kg.loading import discover, graph_iri, load_dataset, read_graph
+from twinning_kg.loading import discover, graph_iri, load_dataset, parse_error, read_graph
 
 GOOD = """@prefix ex: <https://twinning.example.org/id/> .
 ex:a ex:b ex:c .
@@ -77,3 +77,10 @@ def test_missing_path_and_unsupported_type_are_errors(tmp_path: Path) -> None:
 def test_graph_iri_is_relative_to_root() -> None:
     iri = graph_iri(Path("data/siedlce/sources.ttl"), root=Path())
     assert iri == URIRef("https://twinning.example.org/graph/data/siedlce/sources")
+
+
+def test_a_parser_error_without_a_position_names_the_file_alone() -> None:
+    located = SyntaxError("boom")
+    located.lineno, located.offset = 3, 7
+    assert parse_error(Path("x.ttl"), located).message == "x.ttl:3:7: boom"
+    assert parse_error(Path("x.ttl"), SyntaxError("boom")).message == "x.ttl: boom"

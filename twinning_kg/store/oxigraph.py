@@ -161,7 +161,7 @@ def _load_files(
                     load = store.bulk_load if bulk else store.load
                     load(input=handle, format=fmt, to_graph=name)
                 else:
-                    triples = ox.parse(input=handle, format=fmt)
+                    triples = ox.parse(input=handle, format=fmt, rename_blank_nodes=True)
                     store.extend(list(_rebased_quads(triples, name, base_iri)))
         except (SyntaxError, OSError, UnicodeDecodeError) as exc:
             raise parse_error(path, exc) from None
