@@ -6,6 +6,7 @@ message; it is parsed into a fresh graph, so a half-read file never leaks triple
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -79,8 +80,8 @@ def discover(paths: Iterable[Path]) -> list[Path]:
     """List the RDF files under ``paths`` (files or folders), sorted, without duplicates.
 
     :raises DataLoadError: if a path does not exist, a named file is not a supported format, or
-        a folder holds an RDF file of a format that is not loaded (RDF/XML, JSON-LD, …): such a
-        file is refused by name, never skipped.
+        a folder holds an RDF file of a format that is not loaded (RDF/XML, JSON-LD, …) or a
+        symbolic link to nothing: such a file is refused by name, never skipped.
     """
     found: dict[Path, None] = {}
     for path in paths:
@@ -90,6 +91,11 @@ def discover(paths: Iterable[Path]) -> list[Path]:
                     found[child] = None
                 elif child.is_file() and child.suffix.lower() in REFUSED:
                     raise _refuse(child)
+                elif child.is_symlink() and not child.exists():
+                    raise DataLoadError(
+                        f"{child}: a symbolic link to nothing (remove it or fix its target)",
+                        path=str(child),
+                    )
         elif path.is_file():
             if path.suffix not in PARSERS:
                 raise _refuse(path)
@@ -200,8 +206,12 @@ def union_graph(dataset: Dataset) -> Graph:
 
 
 def shown_path(path: Path, *, root: Path) -> str:
-    """``path`` as a report shows it: relative to ``root`` when inside it."""
+    """``path`` as a report shows it: relative to ``root`` when inside it.
+
+    A symbolic link is not followed: a file linked in from elsewhere is shown where it is
+    linked, never by where it points (which would name a folder of the server).
+    """
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
     except ValueError:
         return str(path)

@@ -24,7 +24,7 @@ from twinning_kg.errors import (
     ReloadUnsupported,
     TwinningError,
 )
-from twinning_kg.loading import load_dataset, union_graph
+from twinning_kg.loading import load_dataset, shown_path, union_graph
 from twinning_kg.reports import to_text
 from twinning_kg.settings import Settings
 from twinning_kg.store import GraphStore
@@ -61,11 +61,7 @@ def _shown(exc: DataLoadError, root: Path) -> str:
     """The error's message with its file named relative to ``root`` (no server paths leak)."""
     if not exc.path:
         return exc.message
-    try:
-        relative = Path(exc.path).resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return exc.message
-    return exc.message.replace(exc.path, relative, 1)
+    return exc.message.replace(exc.path, shown_path(Path(exc.path), root=root), 1)
 
 
 @contextlib.contextmanager

@@ -8,7 +8,14 @@ import pytest
 from rdflib import URIRef
 
 from twinning_kg.errors import DataLoadError
-from twinning_kg.loading import discover, graph_iri, load_dataset, parse_error, read_graph
+from twinning_kg.loading import (
+    discover,
+    graph_iri,
+    load_dataset,
+    parse_error,
+    read_graph,
+    shown_path,
+)
 
 GOOD = """@prefix ex: <https://twinning.example.org/id/> .
 ex:a ex:b ex:c .
@@ -84,3 +91,20 @@ def test_a_parser_error_without_a_position_names_the_file_alone() -> None:
     located.lineno, located.offset = 3, 7
     assert parse_error(Path("x.ttl"), located).message == "x.ttl:3:7: boom"
     assert parse_error(Path("x.ttl"), SyntaxError("boom")).message == "x.ttl: boom"
+
+
+def test_a_symbolic_link_to_nothing_is_refused_by_name(tmp_path: Path) -> None:
+    (tmp_path / "gone.ttl").symlink_to(tmp_path / "nowhere.ttl")
+    with pytest.raises(DataLoadError, match=r"gone\.ttl: a symbolic link to nothing"):
+        discover([tmp_path])
+
+
+def test_a_linked_file_is_shown_where_it_is_linked_not_where_it_points(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "real.ttl").write_text("", encoding="utf-8")
+    root = tmp_path / "site"
+    (root / "data").mkdir(parents=True)
+    (root / "data" / "linked.ttl").symlink_to(elsewhere / "real.ttl")
+    assert shown_path(root / "data" / "linked.ttl", root=root) == "data/linked.ttl"
+    assert shown_path(elsewhere / "real.ttl", root=root) == str(elsewhere / "real.ttl")
