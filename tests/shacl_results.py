@@ -4,12 +4,16 @@ prefixes and parser of their small inline graphs, and seeded random damage to a 
 from __future__ import annotations
 
 import random
+from pathlib import Path
 from typing import Final
 
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF, XSD
 
+from twinning_kg.loading import load_dataset, union_graph
 from twinning_kg.validation import Violation
+
+ROOT: Final = Path(__file__).resolve().parents[1]
 
 Key = tuple[object, ...]
 
@@ -65,3 +69,15 @@ def damage(graph: Graph, rng: random.Random, count: int) -> None:
             graph.add((rng.choice(subjects), p, o))
         elif kind == 6:
             graph.add((s, RDF.type, rng.choice(classes)))
+
+
+def read_all(*paths: Path) -> Graph:
+    """Every RDF file under ``paths`` in one graph."""
+    return union_graph(load_dataset(list(paths)))
+
+
+def damaged_siedlce(seed: int, count: int = 80) -> Graph:
+    """The Siedlce data (``data/``) with ``count`` reproducible random changes (:func:`damage`)."""
+    damaged = read_all(ROOT / "data")
+    damage(damaged, random.Random(seed), count)  # noqa: S311  # reproducible damage
+    return damaged

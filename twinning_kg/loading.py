@@ -61,7 +61,7 @@ def opened(path: Path) -> Iterator[BinaryIO]:
         yield handle
 
 
-def parse_error(path: Path, exc: SyntaxError | OSError | UnicodeDecodeError) -> DataLoadError:
+def parse_error(path: Path, exc: SyntaxError | OSError) -> DataLoadError:
     """A pyoxigraph parser's error (or an unreadable file) as ``file:line:col: message``."""
     if isinstance(exc, SyntaxError):
         where = "" if exc.lineno is None else f":{exc.lineno}:{exc.offset or 1}"

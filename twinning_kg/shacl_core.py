@@ -74,13 +74,14 @@ _NODE_KINDS: Final = {
 
 
 @dataclass(frozen=True, slots=True)
-class CoreResult:
-    """One result, with the fields of pySHACL's sh:ValidationResult."""
+class ShapeResult:
+    """One result of a core shape (here) or of a whole-graph SPARQL constraint
+    (:mod:`twinning_kg.shacl_sparql`), with the fields of pySHACL's sh:ValidationResult."""
 
     focus_node: Node
     result_path: Node | None
     value: Node | None
-    messages: tuple[Literal, ...]
+    messages: tuple[Literal | str, ...]
     severity: URIRef
     source_shape: URIRef | BNode
     component: URIRef
@@ -315,13 +316,13 @@ def split_core(shapes: Graph) -> tuple[Graph, CoreShapes]:
     return remaining, core
 
 
-def run_core(data: Graph | OxigraphData, core: CoreShapes) -> list[CoreResult]:
+def run_core(data: Graph | OxigraphData, core: CoreShapes) -> list[ShapeResult]:
     """Check every compiled shape on its focus nodes in ``data`` (a Dataset: its union)."""
     if not core.roots:
         return []
     index = Index(data, core.predicates, core.inverse)
     return [
-        CoreResult(
+        ShapeResult(
             focus_node=shape_focus,
             result_path=shape.path_node,
             value=value,

@@ -86,12 +86,17 @@ class OxigraphData:
         try:
             with opened(path) as handle:
                 self._add(ox.parse(input=handle, format=fmt, rename_blank_nodes=True), path, iris)
-        except (SyntaxError, OSError, UnicodeDecodeError) as exc:
+        except (SyntaxError, OSError) as exc:
             raise parse_error(path, exc) from None
 
     def _add(self, triples: Iterable[ox.Triple], path: Path, iris: _IriCache) -> None:
         batch: list[ox.Quad] = []
-        typed_in, node, kept, keep_all = self.typed_in, self.node, self._kept, self._keep_all
+        typed_in, as_rdflib, kept, keep_all = (
+            self.typed_in,
+            self._as_rdflib,
+            self._kept,
+            self._keep_all,
+        )
         for triple in triples:
             subject, predicate, obj = triple.subject, triple.predicate, triple.object
             if isinstance(obj, ox.Triple) or (isinstance(obj, ox.Literal) and obj.direction):
@@ -107,12 +112,7 @@ class OxigraphData:
             if pairs is None and keep_all:
                 pairs = kept[rdflib_predicate] = []
             if pairs is not None:
-                pairs.append(
-                    (
-                        iris(subject) if isinstance(subject, ox.NamedNode) else node(subject),
-                        iris(obj) if isinstance(obj, ox.NamedNode) else node(obj),
-                    )
-                )
+                pairs.append((as_rdflib(subject, iris), as_rdflib(obj, iris)))
             batch.append(ox.Quad(subject, predicate, obj))
             if len(batch) >= _BATCH:
                 self.store.extend(batch)
@@ -172,6 +172,10 @@ class OxigraphData:
             return self._strings.get(term.value) or Literal(term.value)
         return Literal(term.value, datatype=URIRef(datatype))
 
+    def _as_rdflib(self, term: OxFocus, iris: _IriCache) -> Node:
+        """:meth:`node`, with IRIs made once per distinct IRI (``iris``)."""
+        return iris(term) if isinstance(term, ox.NamedNode) else self.node(term)
+
     def pairs(self, predicate: URIRef) -> Iterator[tuple[Node, Node]]:
         """``(subject, object)`` of every triple with ``predicate``, as rdflib terms: as parsed
         if the predicate was kept, else as the store gives them back."""
@@ -181,13 +185,9 @@ class OxigraphData:
             return
         if self._keep_all:
             return  # every predicate of the data was kept: this one is not in it
-        node, iris = self.node, _IriCache()
+        as_rdflib, iris = self._as_rdflib, _IriCache()
         for quad in self.store.quads_for_pattern(None, ox.NamedNode(str(predicate)), None):
-            subject, obj = quad.subject, quad.object
-            yield (
-                iris(subject) if isinstance(subject, ox.NamedNode) else node(subject),
-                iris(obj) if isinstance(obj, ox.NamedNode) else node(obj),
-            )
+            yield as_rdflib(quad.subject, iris), as_rdflib(quad.object, iris)
 
     def to_graph(self) -> Graph:
         """The triples as an rdflib graph, for what only pySHACL checks: as parsed when every

@@ -33,6 +33,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node, Variable
 
 from twinning_kg.errors import TwinningError
+from twinning_kg.shacl_core import ShapeResult
 from twinning_kg.shacl_data import OxigraphData
 
 #: Prefixes pySHACL declares for every SHACL-SPARQL query, before the shapes' own.
@@ -68,19 +69,6 @@ class SparqlConstraint:
     path: Node | None
     severity: URIRef
     messages: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class SparqlResult:
-    """One result of a SPARQL constraint, with the fields of pySHACL's sh:ValidationResult."""
-
-    focus_node: Node
-    result_path: Node | None
-    value: Node | None
-    messages: tuple[str, ...]
-    severity: URIRef
-    source_shape: URIRef | BNode
-    source_constraint: URIRef | BNode
 
 
 def _mentions_this(term: object) -> bool:
@@ -295,7 +283,7 @@ def _message(template: str, variables: dict[str, Node]) -> str:
     return template
 
 
-def _results(data: OxigraphData, constraint: SparqlConstraint) -> Iterator[SparqlResult]:
+def _results(data: OxigraphData, constraint: SparqlConstraint) -> Iterator[ShapeResult]:
     """Run one constraint over the whole graph and report each solution on a focus node."""
     focus_nodes = data.focus_nodes(constraint.targets)
     if not focus_nodes:
@@ -324,20 +312,20 @@ def _results(data: OxigraphData, constraint: SparqlConstraint) -> Iterator[Sparq
         variables.update({"this": focus} | ({"path": path} if path is not None else {}))
         if value is not None:
             variables["value"] = value
-        yield SparqlResult(
+        yield ShapeResult(
             focus_node=focus,
             result_path=path if path is not None else constraint.path,
             value=value,
             messages=tuple(sorted({_message(m, variables) for m in constraint.messages})),
             severity=constraint.severity,
             source_shape=constraint.shape,
-            source_constraint=constraint.constraint,
+            component=SH.SPARQLConstraintComponent,
         )
 
 
 def run_constraints(
     data: Graph | OxigraphData, constraints: Iterable[SparqlConstraint]
-) -> list[SparqlResult]:
+) -> list[ShapeResult]:
     """Run each constraint once over the whole of ``data`` (an rdflib graph is copied first).
 
     :raises TwinningError: if a query fails.

@@ -16,8 +16,8 @@ from twinning_kg.errors import TwinningError
 from twinning_kg.loading import shown_path
 from twinning_kg.shacl_core import (
     TARGETS,
-    CoreResult,
     CoreShapes,
+    ShapeResult,
     implicit_class_shapes,
     run_core,
     split_core,
@@ -25,7 +25,6 @@ from twinning_kg.shacl_core import (
 from twinning_kg.shacl_data import OxigraphData
 from twinning_kg.shacl_sparql import (
     SparqlConstraint,
-    SparqlResult,
     run_constraints,
     split_constraints,
 )
@@ -115,14 +114,10 @@ def _dataset_warning_ignored() -> Iterator[None]:
         yield
 
 
-def _violation(result: SparqlResult | CoreResult, shapes: Graph) -> Violation:
+def _violation(result: ShapeResult, shapes: Graph) -> Violation:
     """A result of the whole-graph SPARQL constraints or of :mod:`twinning_kg.shacl_core`, as
     ``_results`` reads pySHACL's (messages as a report graph holds them: each once)."""
     path = result.result_path
-    if isinstance(result, SparqlResult):
-        constraint = SH.SPARQLConstraintComponent
-    else:
-        constraint = result.component
     return Violation(
         focus_node=result.focus_node,
         result_path=path if isinstance(path, URIRef) else None,
@@ -131,7 +126,7 @@ def _violation(result: SparqlResult | CoreResult, shapes: Graph) -> Violation:
         severity=result.severity,
         source_shape=result.source_shape,
         node_shape=_node_shape(shapes, result.source_shape),
-        constraint=constraint,
+        constraint=result.component,
     )
 
 

@@ -9,7 +9,6 @@ do not.
 
 from __future__ import annotations
 
-import random
 from collections import Counter
 from pathlib import Path
 
@@ -17,9 +16,9 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import SH
 
-from tests.shacl_results import PREFIXES, Key, damage, key, parse
+from tests.shacl_results import PREFIXES, Key, damaged_siedlce, key, parse, read_all
 from twinning_kg.errors import TwinningError
-from twinning_kg.loading import discover, read_graph
+from twinning_kg.loading import read_graph
 from twinning_kg.shacl_core import TARGETS, run_core, split_core
 from twinning_kg.shacl_sparql import split_constraints
 from twinning_kg.validation import (
@@ -42,13 +41,6 @@ def by_core(data: Graph, shapes: Graph) -> Counter[Key]:
     left, core = split_core(shapes)
     found = Counter(key(_violation(r, shapes)) for r in run_core(data, core))
     return found + by_pyshacl(data, left) if _has_targets(left) else found
-
-
-def read_all(*paths: Path) -> Graph:
-    graph = Graph()
-    for path in discover(list(paths)):
-        graph += read_graph(path)
-    return graph
 
 
 @pytest.fixture(scope="module")
@@ -86,8 +78,7 @@ def test_invalid_fixtures_report_as_pyshacl_does(
 def test_damaged_siedlce_data_reports_as_pyshacl_does(
     seed: int, model: Graph, core_shapes: Graph
 ) -> None:
-    damaged = read_all(ROOT / "data")
-    damage(damaged, random.Random(seed), 80)  # noqa: S311  # reproducible damage
+    damaged = damaged_siedlce(seed)
     data = Graph()
     data += model
     data += damaged

@@ -11,7 +11,6 @@ refuses what it cannot read with the file, line and column.
 
 from __future__ import annotations
 
-import random
 import re
 from collections import Counter
 from pathlib import Path
@@ -20,9 +19,8 @@ import pytest
 from rdflib import BNode, Graph, Literal
 from rdflib.namespace import XSD
 
-from tests.shacl_results import Key, damage, key
+from tests.shacl_results import Key, damaged_siedlce, key, read_all
 from twinning_kg.errors import DataLoadError
-from twinning_kg.loading import discover, read_graph
 from twinning_kg.validation import Violation, validate, validate_files
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,13 +38,6 @@ def _same(node: object) -> object:
 
 def comparable(result: Violation) -> Key:
     return tuple(_same(field) for field in key(result))
-
-
-def read_all(*paths: Path) -> Graph:
-    graph = Graph()
-    for path in discover(list(paths)):
-        graph += read_graph(path)
-    return graph
 
 
 def by_rdflib(paths: list[Path], shapes: Graph) -> Counter[Key]:
@@ -75,8 +66,7 @@ def test_invalid_fixtures_report_as_when_parsed_with_rdflib(fixture: str, shapes
 def test_damaged_siedlce_data_reports_as_when_parsed_with_rdflib(
     seed: int, shapes: Graph, tmp_path: Path
 ) -> None:
-    damaged = read_all(ROOT / "data")
-    damage(damaged, random.Random(seed), 80)  # noqa: S311  # reproducible damage
+    damaged = damaged_siedlce(seed)
     written = tmp_path / "damaged.nt"
     damaged.serialize(written, format="nt", encoding="utf-8")
     paths = [*MODEL, written]

@@ -163,7 +163,7 @@ def _load_files(
                 else:
                     triples = ox.parse(input=handle, format=fmt, rename_blank_nodes=True)
                     store.extend(list(_rebased_quads(triples, name, base_iri)))
-        except (SyntaxError, OSError, UnicodeDecodeError) as exc:
+        except (SyntaxError, OSError) as exc:
             raise parse_error(path, exc) from None
 
 
