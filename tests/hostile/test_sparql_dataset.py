@@ -6,13 +6,16 @@ looks them up in the store. The query's own ``FROM``/``FROM NAMED`` is ignored (
 is the union of the named graphs); the protocol parameters choose graphs of the store, and an
 unknown one is empty. Either way: no file opened (a FIFO named in the query has no reader), no
 connection (the listener sees none), no path in the answer.
+
+These queries run (they are not refusals), so their time is not asserted: a fetch shows as a
+connection on the listener or a reader on the FIFO, and a fetch that hangs as a 503 at the time
+limit, which ``count`` refuses.
 """
 
 from __future__ import annotations
 
 import errno
 import os
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
@@ -20,7 +23,7 @@ from typing import Final
 import httpx
 import pytest
 
-from tests.hostile._listeners import REFUSAL_S, Server, Trap
+from tests.hostile._listeners import Server, Trap
 
 pytestmark = pytest.mark.live
 
@@ -92,9 +95,7 @@ def test_from_in_the_query_is_ignored(
         "both": f"FROM <{target}> FROM NAMED <{target}>",
     }[clause]
     seen = len(trap.connections)
-    started = time.monotonic()
     response = sparql_http.post("/sparql", data={"query": COUNT.format(**{"from": dataset})})
-    assert time.monotonic() - started < REFUSAL_S
     assert count(response) == union_count
     assert_nothing_leaked(response, target, fifo)
     assert_nobody_opened(fifo)
@@ -114,9 +115,7 @@ def test_dataset_parameters_naming_no_graph_of_the_store_give_empty_graphs(
         ("default-graph-uri", COUNT.format(**{"from": ""})),
         ("named-graph-uri", COUNT_NAMED.format(**{"from": ""})),
     ):
-        started = time.monotonic()
         response = sparql_http.get("/sparql", params={"query": query, parameter: target})
-        assert time.monotonic() - started < REFUSAL_S
         assert count(response) == 0, parameter
         assert_nothing_leaked(response, target, fifo)
     both = {"default-graph-uri": target, "named-graph-uri": target}
