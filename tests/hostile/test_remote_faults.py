@@ -189,8 +189,9 @@ def test_a_failing_store_gives_503_never_500(
 def test_the_message_says_what_the_store_did(
     scripted: ScriptedHttpServer, over_scripted: TwinningServer
 ) -> None:
-    # the search index is read with a CONSTRUCT: garbage is "not Turtle" (a SELECT's, "not JSON")
-    expected = {"401": "Unauthorized", "500": "500", "not-json": "not Turtle"}
+    # the search index first asks for the data's version with a SELECT: garbage is "not JSON"
+    # (a CONSTRUCT's, "not Turtle")
+    expected = {"401": "Unauthorized", "500": "500", "not-json": "not JSON"}
     with over_scripted.client() as http:
         for mode, fragment in expected.items():
             scripted.mode = mode

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from twinning_kg.sparql.jobs import QueryExecutor
 from twinning_kg.vocabulary import Term
+
+if TYPE_CHECKING:
+    from twinning_kg.search import LabelIndex
 
 Row = dict[str, Term]
 
@@ -73,4 +76,8 @@ class GraphStore(Protocol):
 
     def query_executor(self, *, workers: int, memory_limit_mb: int) -> QueryExecutor:
         """What runs the public's queries (under a time limit, killable)."""
+        ...
+
+    def label_index(self) -> LabelIndex:
+        """The label search index of the data (read from the build when there is one)."""
         ...

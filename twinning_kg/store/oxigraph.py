@@ -5,6 +5,7 @@ from __future__ import annotations
 import glob
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -22,6 +23,7 @@ from rdflib.namespace import XSD
 from twinning_kg import queries
 from twinning_kg.errors import DataLoadError, NotFound
 from twinning_kg.loading import ENTITY_PREFIX, OX_FORMATS, discover, graph_iri, opened, parse_error
+from twinning_kg.search import LABEL, TYPE, LabelIndex, index_of
 from twinning_kg.settings import CANONICAL_BASE_IRI
 from twinning_kg.sparql.jobs import QueryExecutor
 from twinning_kg.sparql.workers import ForkingExecutor
@@ -30,6 +32,10 @@ from twinning_kg.vocabulary import Term, new_graph
 
 #: The file, inside an on-disk store's folder, that records the version of the data in it.
 META_FILE: Final = "twinning-kg.json"
+#: The file, inside an on-disk store's folder, that holds the label search index of its data.
+LABELS_FILE: Final = "twinning-kg-labels.idx"
+
+log = logging.getLogger(__name__)
 
 
 def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph) -> Term:
@@ -316,6 +322,17 @@ class OxigraphStore:
             rows.append(row)
         return rows
 
+    def label_index(self) -> LabelIndex:
+        """See :meth:`GraphStore.label_index`: an on-disk store's is read from its build."""
+        if self._path is not None:
+            try:
+                return LabelIndex.load(self._path / LABELS_FILE, self.version.digest)
+            except FileNotFoundError:
+                pass  # a store built before the index was written with it
+            except (OSError, ValueError) as exc:
+                log.warning("label index not read, building it (%s)", exc)
+        return index_of(self)
+
     def query_executor(self, *, workers: int, memory_limit_mb: int) -> QueryExecutor:
         """See :meth:`GraphStore.query_executor`: forked workers sharing this store."""
         return ForkingExecutor(lambda: self._store, size=workers, memory_limit_mb=memory_limit_mb)
@@ -331,6 +348,21 @@ def _write_store(folder: Path, files: list[Path], root: Path, base_iri: str) -> 
     store.flush()
     store.optimize()
     return len(store)
+
+
+def _write_label_index(folder: Path, digest: str) -> None:
+    """Write the label search index of the store in ``folder`` beside it.
+
+    Straight from the two predicates' quads: at world scale this takes a third of the time of
+    the ``list_labels`` CONSTRUCT that a store without the file runs on its first search.
+    """
+    store = ox.Store.read_only(str(folder))
+    quads = (
+        quad
+        for predicate in (LABEL, TYPE)
+        for quad in store.quads_for_pattern(None, predicate, None, None)
+    )
+    LabelIndex.of_triples(digest, quads).save(folder / LABELS_FILE)
 
 
 def _is_running(pid: int) -> bool:
@@ -377,11 +409,14 @@ def build_store(
     if (target / META_FILE).exists():
         meta = json.loads((target / META_FILE).read_text(encoding="utf-8"))
         version = replace(version, triples=int(meta["triples"]))
+        if not (target / LABELS_FILE).exists():  # built before the index came with the store
+            _write_label_index(target, version.digest)
     else:
         staging = generations / f".{version.digest}.{os.getpid()}.tmp"
         shutil.rmtree(staging, ignore_errors=True)
         try:
             version = replace(version, triples=_write_store(staging, files, root, base_iri))
+            _write_label_index(staging, version.digest)
             meta = {
                 "digest": version.digest,
                 "modified": version.modified.isoformat(),

@@ -25,6 +25,7 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from twinning_kg import __version__, queries
 from twinning_kg.errors import InvalidQuery, NotFound, QueryTimeout, StoreUnavailable
+from twinning_kg.search import LabelIndex, index_of
 from twinning_kg.sparql.binding import bind_values
 from twinning_kg.sparql.jobs import QueryJob, QueryOutcome
 from twinning_kg.sparql.results import write_boolean, write_solutions, write_triples
@@ -212,6 +213,10 @@ class SparqlEndpointStore:
         data = self._json(bind_values(queries.load(name), dict(bindings)))
         _names, rows = _solutions(data)
         return [{key: _rdflib_term(value) for key, value in row.items()} for row in rows]
+
+    def label_index(self) -> LabelIndex:
+        """See :meth:`GraphStore.label_index`: built from the labels the server holds."""
+        return index_of(self)
 
     def query_executor(self, *, workers: int, memory_limit_mb: int) -> RemoteExecutor:
         """See :meth:`GraphStore.query_executor`: forward to the endpoint, with a timeout."""

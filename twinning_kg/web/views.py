@@ -12,7 +12,7 @@ from flask import Blueprint, Response, current_app, g, render_template, request,
 from rdflib import Literal
 
 from twinning_kg.formats import ENTITY_FORMATS, Format
-from twinning_kg.search import LabelIndex, index_of
+from twinning_kg.search import LabelIndex
 from twinning_kg.settings import Settings
 from twinning_kg.store import GraphStore
 from twinning_kg.web import resolver
@@ -179,7 +179,7 @@ def _label_index() -> LabelIndex:
     store = current_store()
     index: LabelIndex | None = current_app.extensions.get("twinning_kg.labels")
     if index is None or index.digest != store.version.digest:
-        index = index_of(store)
+        index = store.label_index()
         current_app.extensions["twinning_kg.labels"] = index
     return index
 

@@ -1,0 +1,113 @@
+"""The label index an on-disk store is built with: written by ``build_store``, read by workers.
+
+What it must do: answer exactly as the index built from the store's ``list_labels`` CONSTRUCT;
+be refused (and rebuilt from the store) when it is missing, damaged or of other data.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from twinning_kg.search import Hit, LabelIndex, index_of
+from twinning_kg.store.oxigraph import LABELS_FILE, OxigraphStore, build_store
+
+ROOT = Path(__file__).resolve().parents[2]
+NEEDLES = ["siedl", "BERDYCZÓW", "a", "ow", "partner", "zzzq", "\x00", "-"]
+ODD = ["Foo\nBar", "ab\U0010ffffc", "nul\x00here", "o b", "ab", "Łódź", ""]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("store") / "store"
+    build_store([ROOT / "ontology", ROOT / "data"], out, root=ROOT)
+    return out
+
+
+@pytest.fixture
+def store(built: Path) -> Iterator[OxigraphStore]:
+    store = OxigraphStore.open(built)
+    yield store
+    store.release()
+
+
+def answers(index: LabelIndex) -> list[list[Hit]]:
+    return [index.search(text, limit=limit) for text in NEEDLES for limit in (1, 20, 1000)]
+
+
+def test_the_build_writes_the_index_of_its_data(built: Path, store: OxigraphStore) -> None:
+    assert (built.resolve() / LABELS_FILE).is_file()
+    saved, rebuilt = store.label_index(), index_of(store)
+    assert len(saved) > 500
+    assert list(saved.entries()) == list(rebuilt.entries())
+    assert answers(saved) == answers(rebuilt)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["missing", "truncated", "not-an-index", "other-data", "empty"],
+)
+def test_a_missing_or_damaged_index_is_rebuilt_from_the_store(
+    built: Path, store: OxigraphStore, damage: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = built.resolve() / LABELS_FILE
+    good = path.read_bytes()
+    try:
+        if damage == "missing":
+            path.unlink()
+        elif damage == "truncated":
+            path.write_bytes(good[: len(good) // 2])
+        elif damage == "not-an-index":
+            path.write_bytes(b"<html>" + good)
+        elif damage == "other-data":
+            path.write_bytes(good.replace(store.version.digest.encode(), b"0" * 20, 1))
+        else:
+            path.write_bytes(b"")
+        with caplog.at_level(logging.WARNING, logger="twinning_kg.store.oxigraph"):
+            index = store.label_index()
+        assert answers(index) == answers(index_of(store))
+        warned = [r for r in caplog.records if "label index not read" in r.getMessage()]
+        assert len(warned) == (0 if damage == "missing" else 1)
+    finally:
+        path.write_bytes(good)
+
+
+def test_building_again_writes_an_index_a_store_lacks(built: Path) -> None:
+    """A store built before the index came with it gets one on the next build."""
+    path = built.resolve() / LABELS_FILE
+    path.unlink()
+    build_store([ROOT / "ontology", ROOT / "data"], built, root=ROOT)
+    assert path.is_file()
+
+
+def test_saving_and_loading_keeps_every_entry_and_answer(
+    tmp_path: Path, store: OxigraphStore
+) -> None:
+    hits = [hit for _folded, hit in index_of(store).entries()]
+    hits += [Hit(f"http://example.org/odd/{i}", text, "pl", None) for i, text in enumerate(ODD)]
+    index = LabelIndex.of_hits("digest-1", hits)
+    index.save(tmp_path / "labels.idx")
+    loaded = LabelIndex.load(tmp_path / "labels.idx", "digest-1")
+    assert list(loaded.entries()) == list(index.entries())
+    for text in [*NEEDLES, "l\x00h", "bar", "\U0010ffff", "lodz"]:
+        assert loaded.search(text, limit=50) == index.search(text, limit=50), text
+    assert [p.name for p in tmp_path.iterdir()] == ["labels.idx"]  # no temporary file left
+
+
+def test_an_empty_index_saves_and_finds_nothing(tmp_path: Path) -> None:
+    index = LabelIndex.of_hits("empty", [])
+    index.save(tmp_path / "labels.idx")
+    loaded = LabelIndex.load(tmp_path / "labels.idx", "empty")
+    assert len(loaded) == 0
+    assert loaded.search("a") == []
+
+
+def test_an_index_of_other_data_is_refused(tmp_path: Path) -> None:
+    LabelIndex.of_hits("digest-1", [Hit("http://example.org/a", "A", None, None)]).save(
+        tmp_path / "labels.idx"
+    )
+    with pytest.raises(ValueError, match="other data"):
+        LabelIndex.load(tmp_path / "labels.idx", "digest-2")
