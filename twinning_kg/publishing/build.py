@@ -207,7 +207,7 @@ class _Build:
         store = OxigraphStore.from_paths(
             settings.source_dirs, root=settings.root, base_iri=settings.base_iri
         )
-        graphs = [URIRef(str(row["graph"])) for row in store.select("list_graphs")]
+        graphs = [URIRef(iri) for iri, _triples in store.graph_sizes()]
         ontology = {
             graph_iri(path, root=settings.root, base_iri=settings.base_iri)
             for path in discover([settings.root / settings.ontology_dir])

@@ -78,6 +78,10 @@ class GraphStore(Protocol):
         """What runs the public's queries (under a time limit, killable)."""
         ...
 
+    def graph_sizes(self) -> list[tuple[str, int]]:
+        """The named graphs (one per source file) and their triple counts, by graph IRI."""
+        ...
+
     def label_index(self) -> LabelIndex:
         """The label search index of the data (read from the build when there is one)."""
         ...

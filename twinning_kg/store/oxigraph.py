@@ -188,6 +188,7 @@ class OxigraphStore:
         *,
         memory: ox.Store | None = None,
         path: Path | None = None,
+        graphs: list[tuple[str, int]] | None = None,
     ) -> None:
         if (memory is None) == (path is None):
             raise ValueError("give exactly one of memory= or path=")
@@ -197,6 +198,7 @@ class OxigraphStore:
         # Pinned to the generation the link pointed at when opened, so the data matches version.
         self._path = path.resolve() if path is not None else None
         self._opened: tuple[int, ox.Store] | None = None
+        self._graphs = graphs
 
     @property
     def _store(self) -> ox.Store:
@@ -243,12 +245,15 @@ class OxigraphStore:
                 modified=datetime.fromisoformat(str(meta["modified"])),
                 triples=int(meta["triples"]),
             )
-        except (OSError, ValueError, KeyError) as exc:
+            # Absent from stores built before the sizes were written with them.
+            sizes = meta.get("graphs")
+            graphs = None if sizes is None else [(str(g), int(n)) for g, n in sizes]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
             why = "no store there" if isinstance(exc, FileNotFoundError) else f"not a store ({exc})"
             raise DataLoadError(
                 f"{path}: {why}; build one with `twinning-kg load --out {path}`", path=str(path)
             ) from None
-        store = cls(version, path=path)
+        store = cls(version, path=path, graphs=graphs)
         # Not opened here: RocksDB's process-wide thread pool does not survive a fork, so a
         # server's master process must never open it. Each worker opens its own handle.
         if not (store._path is not None and (store._path / "CURRENT").is_file()):
@@ -322,6 +327,12 @@ class OxigraphStore:
             rows.append(row)
         return rows
 
+    def graph_sizes(self) -> list[tuple[str, int]]:
+        """See :meth:`GraphStore.graph_sizes`: an on-disk store's are read from its build."""
+        if self._graphs is None:
+            self._graphs = _graph_sizes(self._store)
+        return list(self._graphs)
+
     def label_index(self) -> LabelIndex:
         """See :meth:`GraphStore.label_index`: an on-disk store's is read from its build."""
         if self._path is not None:
@@ -341,13 +352,32 @@ class OxigraphStore:
         return len(self._store)
 
 
-def _write_store(folder: Path, files: list[Path], root: Path, base_iri: str) -> int:
-    """Bulk-load ``files`` into a new store in ``folder``, compact it, close it; its size."""
+def _graph_sizes(store: ox.Store) -> list[tuple[str, int]]:
+    """The named graphs of ``store`` and their sizes, by IRI (``list_graphs``)."""
+    result = store.query(queries.load("list_graphs"))
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError("query list_graphs is not a SELECT")
+    sizes = []
+    for row in result:
+        graph, triples = row["graph"], row["triples"]
+        if isinstance(graph, ox.NamedNode) and isinstance(triples, ox.Literal):
+            sizes.append((graph.value, int(triples.value)))
+    return sizes
+
+
+def _write_store(
+    folder: Path, files: list[Path], root: Path, base_iri: str
+) -> tuple[int, list[tuple[str, int]]]:
+    """Bulk-load ``files`` into a new store in ``folder``, compact it, close it.
+
+    :returns: its size, and its graphs' sizes (counting them takes seconds at world scale: once
+        here rather than in every worker).
+    """
     store = ox.Store(str(folder))
     _load_files(store, files, root=root, base_iri=base_iri, bulk=True)
     store.flush()
     store.optimize()
-    return len(store)
+    return len(store), _graph_sizes(store)
 
 
 def _write_label_index(folder: Path, digest: str) -> None:
@@ -415,13 +445,15 @@ def build_store(
         staging = generations / f".{version.digest}.{os.getpid()}.tmp"
         shutil.rmtree(staging, ignore_errors=True)
         try:
-            version = replace(version, triples=_write_store(staging, files, root, base_iri))
+            triples, graphs = _write_store(staging, files, root, base_iri)
+            version = replace(version, triples=triples)
             _write_label_index(staging, version.digest)
             meta = {
                 "digest": version.digest,
                 "modified": version.modified.isoformat(),
                 "triples": version.triples,
                 "files": [str(f) for f in files],
+                "graphs": graphs,
             }
             (staging / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
             shutil.rmtree(target, ignore_errors=True)

@@ -214,6 +214,13 @@ class SparqlEndpointStore:
         _names, rows = _solutions(data)
         return [{key: _rdflib_term(value) for key, value in row.items()} for row in rows]
 
+    def graph_sizes(self) -> list[tuple[str, int]]:
+        """See :meth:`GraphStore.graph_sizes`: asked of the server each time."""
+        try:
+            return [(str(r["graph"]), int(str(r["triples"]))) for r in self.select("list_graphs")]
+        except (KeyError, ValueError):
+            raise StoreUnavailable(MALFORMED) from None
+
     def label_index(self) -> LabelIndex:
         """See :meth:`GraphStore.label_index`: built from the labels the server holds."""
         return index_of(self)

@@ -280,7 +280,7 @@ def _describe() -> Response:
     if fmt is Format.HTML:
         return query_page(request.args.get("example"))
     endpoint_url = request.url_root + "sparql"
-    graphs = [(str(r["graph"]), int(str(r["triples"]))) for r in store.select("list_graphs")]
+    graphs = store.graph_sizes()
     graph = service_description(
         endpoint_url,
         void_url=request.url_root + ".well-known/void",

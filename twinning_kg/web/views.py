@@ -113,12 +113,12 @@ def _home_body(store: GraphStore, extras: dict[str, object]) -> str:
         view = home_view(store.construct("home_graph"), g.lang, link_for)
     graphs = [
         {
-            "iri": str(row["graph"]),
-            "url": link_for(str(row["graph"])),
-            "turtle_url": explicit_url(str(row["graph"]), Format.TURTLE),
-            "triples": row["triples"],
+            "iri": iri,
+            "url": link_for(iri),
+            "turtle_url": explicit_url(iri, Format.TURTLE),
+            "triples": triples,
         }
-        for row in store.select("list_graphs")
+        for iri, triples in store.graph_sizes()
     ]
     return render_template(
         "home.html",

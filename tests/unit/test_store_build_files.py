@@ -1,11 +1,13 @@
-"""The label index an on-disk store is built with: written by ``build_store``, read by workers.
+"""What ``build_store`` writes beside an on-disk store so that workers need not compute it.
 
-What it must do: answer exactly as the index built from the store's ``list_labels`` CONSTRUCT;
-be refused (and rebuilt from the store) when it is missing, damaged or of other data.
+The label search index must answer exactly as the index built from the store's ``list_labels``
+CONSTRUCT, and be refused (and built from the store) when it is missing, damaged or of other
+data. The graphs' sizes must be what ``list_graphs`` counts, and counted when a store lacks them.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from twinning_kg.search import Hit, LabelIndex, index_of
-from twinning_kg.store.oxigraph import LABELS_FILE, OxigraphStore, build_store
+from twinning_kg.store.oxigraph import LABELS_FILE, META_FILE, OxigraphStore, build_store
 
 ROOT = Path(__file__).resolve().parents[2]
 NEEDLES = ["siedl", "BERDYCZÓW", "a", "ow", "partner", "zzzq", "\x00", "-"]
@@ -111,3 +113,33 @@ def test_an_index_of_other_data_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(ValueError, match="other data"):
         LabelIndex.load(tmp_path / "labels.idx", "digest-2")
+
+
+def counted(store: OxigraphStore) -> list[tuple[str, int]]:
+    return [(str(row["graph"]), int(str(row["triples"]))) for row in store.select("list_graphs")]
+
+
+def test_the_build_records_each_graphs_size(built: Path, store: OxigraphStore) -> None:
+    recorded = json.loads((built / META_FILE).read_text(encoding="utf-8"))["graphs"]
+    assert [tuple(pair) for pair in recorded] == counted(store) == store.graph_sizes()
+    assert len(recorded) > 10
+    assert sum(n for _graph, n in recorded) == store.version.triples
+
+
+def test_a_store_without_recorded_sizes_counts_them(built: Path) -> None:
+    path = built / META_FILE
+    good = path.read_text(encoding="utf-8")
+    meta = json.loads(good)
+    del meta["graphs"]
+    try:
+        path.write_text(json.dumps(meta), encoding="utf-8")
+        store = OxigraphStore.open(built)
+        assert store.graph_sizes() == counted(store)
+        store.release()
+    finally:
+        path.write_text(good, encoding="utf-8")
+
+
+def test_the_memory_store_counts_its_graphs(store: OxigraphStore) -> None:
+    memory = OxigraphStore.from_paths([ROOT / "ontology", ROOT / "data"], root=ROOT)
+    assert memory.graph_sizes() == counted(memory) == store.graph_sizes()
