@@ -186,6 +186,61 @@ def test_dataset_parameters_choose_the_default_graph(client: FlaskClient) -> Non
     assert [b["g"]["value"] for b in rows["results"]["bindings"]] == [graph]
 
 
+DASING_GRAPH: Final = "https://twinning.example.org/graph/data/siedlce/partnership-dasing"
+ONTOLOGY_GRAPH: Final = "https://twinning.example.org/graph/ontology/twinning"
+
+
+GRAPHS_NAMED: Final = "SELECT DISTINCT ?g FROM NAMED <{}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+
+
+def graphs_of(client: FlaskClient, query: str, **params: str) -> list[str]:
+    rows = ok_json(sparql(client, query, query_string=params))["results"]["bindings"]
+    return sorted(row["g"]["value"] for row in rows)
+
+
+def test_from_makes_the_default_graph_the_graphs_it_names(client: FlaskClient) -> None:
+    dasing_label = f"ASK FROM <{DASING_GRAPH}> {{ <{DASING}> <{RDFS.label}> ?label }}"
+    siedlce_type = f"ASK FROM <{DASING_GRAPH}> {{ <{SIEDLCE}> a <{TWIN.Municipality}> }}"
+    assert ok_json(sparql(client, dasing_label))["boolean"] is True
+    assert ok_json(sparql(client, siedlce_type))["boolean"] is False
+    # Two FROM clauses merge their graphs; spelled in any case, or with an escape.
+    both = (
+        f"\u0066rom <{DASING_GRAPH}> FROM <{ONTOLOGY_GRAPH}> "
+        f"{{ <{DASING}> <{RDFS.label}> ?l . <{TWIN.Municipality}> a ?c }}"
+    )
+    assert ok_json(sparql(client, "ASK " + both))["boolean"] is True
+
+
+def test_from_named_makes_the_named_graphs_the_graphs_it_names(client: FlaskClient) -> None:
+    assert graphs_of(client, GRAPHS_NAMED.format(DASING_GRAPH)) == [DASING_GRAPH]
+    # A dataset clause without FROM leaves the default graph empty (SPARQL 1.1, 13.2).
+    default = f"ASK FROM NAMED <{DASING_GRAPH}> {{ ?s ?p ?o }}"
+    assert ok_json(sparql(client, default))["boolean"] is False
+
+
+def test_the_protocols_parameters_override_from(client: FlaskClient) -> None:
+    query = GRAPHS_NAMED.format(ONTOLOGY_GRAPH)
+    assert graphs_of(client, query, **{"named-graph-uri": DASING_GRAPH}) == [DASING_GRAPH]
+    ask = f"ASK FROM <{ONTOLOGY_GRAPH}> {{ <{DASING}> <{RDFS.label}> ?label }}"
+    dasing = {"default-graph-uri": DASING_GRAPH}
+    assert ok_json(sparql(client, ask, query_string=dasing))["boolean"] is True
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        f'ASK {{ <{DASING}> <{RDFS.label}> ?l FILTER(?l != "FROM") }}',
+        f"ASK {{ <{DASING}> <{RDFS.label}> ?l FILTER(!sameTerm(?l, <http://example.org/FROM>)) }}",
+        f"PREFIX FROM: <http://example.org/> ASK {{ <{DASING}> <{RDFS.label}> ?l "
+        "FILTER(!sameTerm(?l, FROM:x)) }",
+        f"ASK {{ <{DASING}> <{RDFS.label}> ?FROM }} # FROM <http://example.org/>",
+    ],
+)
+def test_from_that_is_not_a_dataset_clause_keeps_the_union(client: FlaskClient, query: str) -> None:
+    """In a string, an IRI, a prefixed name, a variable or a comment, FROM is no clause."""
+    assert ok_json(sparql(client, query))["boolean"] is True
+
+
 @pytest.mark.parametrize("bad", ["", "relative/graph", "http://a b/", "<http://x/>"])
 def test_dataset_parameters_must_be_absolute_iris(client: FlaskClient, bad: str) -> None:
     response = sparql(client, ASK_TRUE, query_string={"default-graph-uri": bad})

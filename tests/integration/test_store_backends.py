@@ -246,6 +246,35 @@ def test_ask(client: httpx.Client, query: str, answer: bool) -> None:
     assert response.json()["boolean"] is answer
 
 
+@pytest.mark.parametrize(
+    ("dataset", "answer"),
+    [
+        (f"FROM <{DASING_GRAPH}>", False),
+        (f"FROM NAMED <{DASING_GRAPH}>", False),
+        ("", True),
+    ],
+)
+def test_from_chooses_graphs_of_the_store(
+    request: pytest.FixtureRequest, client: httpx.Client, dataset: str, answer: bool
+) -> None:
+    """The embedded stores read FROM as Oxigraph does: the default graph is the graphs it
+    names. A remote store's answer is the remote's own (``oxigraph serve --union-default-graph``
+    ignores FROM)."""
+    query = f"ASK {dataset} {{ <{SIEDLCE}> a twin:Municipality }}"
+    if request.node.callspec.params["backend"] == "sparql":
+        remote: OxigraphServer = request.getfixturevalue("remote_store")
+        direct = httpx.post(
+            remote.query_url,
+            data={"query": PREFIXES + query},
+            headers={"Accept": "application/sparql-results+json"},
+            trust_env=False,
+        )
+        answer = direct.json()["boolean"]
+    response = sparql(client, query, "application/sparql-results+json")
+    assert response.status_code == 200, response.text
+    assert response.json()["boolean"] is answer
+
+
 def test_construct(client: httpx.Client, union: Graph) -> None:
     query = (
         f"CONSTRUCT {{ <{SIEDLCE}> rdfs:label ?label }} WHERE {{ <{SIEDLCE}> rdfs:label ?label }}"

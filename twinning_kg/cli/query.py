@@ -93,6 +93,7 @@ def run_local(text: str, settings: Settings, *, output: str, timeout_s: float) -
     job = QueryJob(
         text=checked.text,
         form=checked.form,
+        query_dataset=checked.has_dataset,
         results_format=wire if isinstance(wire, ResultsFormat) else None,
         graph_format=wire if isinstance(wire, Format) else None,
         row_cap=settings.sparql_row_cap,

@@ -35,6 +35,8 @@ class CheckedQuery:
 
     text: str
     form: QueryForm
+    #: Whether the query names its own dataset (``FROM``/``FROM NAMED``): graphs of the store.
+    has_dataset: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +157,8 @@ def check_query(text: str, limits: Limits) -> CheckedQuery:
 
     >>> check_query("PREFIX ex: <http://example.org/> ASK { ex:a ex:b ?c }", Limits()).form
     'ASK'
+    >>> check_query("SELECT * FROM <http://example.org/g> { ?s ?p ?o }", Limits()).has_dataset
+    True
 
     :raises QueryTooLarge: longer than ``limits.max_bytes``.
     :raises Forbidden: a SPARQL Update, or SERVICE to an endpoint not allow-listed.
@@ -168,6 +172,7 @@ def check_query(text: str, limits: Limits) -> CheckedQuery:
         )
     plain = unescape(text)
     form: QueryForm | None = None
+    has_dataset = False
     negations = 0
     previous: _Token | None = None
     for token in _tokens(plain):
@@ -186,6 +191,8 @@ def check_query(text: str, limits: Limits) -> CheckedQuery:
                 )
             if form is None and word in FORMS and token.depth == 0:
                 form = word  # type: ignore[assignment]  # checked against FORMS just above
+            # FROM is a keyword only in a dataset clause, which only the outer query has.
+            has_dataset = has_dataset or (word == "FROM" and token.depth == 0)
         if (
             previous is not None
             and previous.kind == "word"
@@ -216,4 +223,4 @@ def check_query(text: str, limits: Limits) -> CheckedQuery:
         raise BadRequest("SERVICE (federated query) is not allowed on this endpoint.")
     if form is None:
         raise InvalidQuery("Not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE.")
-    return CheckedQuery(text=text, form=form)
+    return CheckedQuery(text=text, form=form, has_dataset=has_dataset)

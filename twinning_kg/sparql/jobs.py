@@ -25,6 +25,8 @@ class QueryJob:
     row_cap: int = 10_000
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    #: The query names its dataset (FROM/FROM NAMED); the two parameters above override it.
+    query_dataset: bool = False
     prefixes: tuple[tuple[str, str], ...] = ()
     #: Resolves relative IRIs in the query (the protocol's service-defined base: the endpoint).
     base_iri: str | None = None

@@ -74,9 +74,11 @@ class _Frames:
 def _run_job(store: ox.Store, job: QueryJob, frames: _Frames) -> dict[str, object]:
     """Run ``job``, writing its results as data frames; what the end frame will say."""
     options: dict[str, object] = {"base_iri": job.base_iri}
+    # The dataset: the protocol's parameters, else the query's FROM/FROM NAMED (graphs of the
+    # store, never fetched; an unknown one is empty), else the union of the named graphs.
     if job.default_graphs:
         options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
-    else:
+    elif job.named_graphs or not job.query_dataset:
         options["use_default_graph_as_union"] = True
     if job.named_graphs:
         options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]

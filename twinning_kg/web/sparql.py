@@ -228,6 +228,7 @@ def endpoint() -> Response:
     job = QueryJob(
         text=checked.text,
         form=checked.form,
+        query_dataset=checked.has_dataset,
         results_format=results_format,
         graph_format=graph_format,
         row_cap=settings.sparql_row_cap,
