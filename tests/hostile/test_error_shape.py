@@ -9,6 +9,8 @@ itself answers for a request line over its limit (tested against the real server
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import socket
 from collections.abc import Iterator
@@ -249,11 +251,57 @@ def test_an_over_long_request_line_gets_414_without_leaks(admin_server: str) -> 
     _assert_nothing_leaks(response.text, ROOT)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gunicorn answers an over-long request line itself (limit_request_line in "
-    "web/serving.py), with its own HTML page, before the app can shape the error",
-)
 def test_an_over_long_request_line_gets_the_json_error(admin_server: str) -> None:
+    """gunicorn refuses it before the app sees it; its worker answers in the app's shape."""
     response = _over_long_request_line(admin_server)
     assert response.headers["Content-Type"] == "application/json"
+    body = response.json()
+    assert body["error"] == "uri-too-long"
+    assert body["status"] == 414
+    assert "8190 bytes" in body["message"]
+    assert re.fullmatch(r"[0-9a-f]{16}", body["request_id"])
+    assert response.headers["X-Request-Id"] == body["request_id"]
+
+
+def _raw(base_url: str, request: bytes) -> tuple[str, dict[str, str], bytes]:
+    """Send ``request`` as bytes; the status line, the headers and the body of the answer."""
+    host, port = base_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status, *lines = head.decode("latin-1").split("\r\n")
+    headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines)}
+    return status, headers, body
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "status", "code"),
+    [
+        (
+            b"GET / HTTP/1.1\r\nHost: x\r\n"
+            + b"".join(b"X-%d: y\r\n" % i for i in range(150))
+            + b"\r\n",
+            "HTTP/1.1 431 Request Header Fields Too Large",
+            "request-header-fields-too-large",
+        ),
+        (b"GET /\x00 HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 400 Bad Request", "bad-request"),
+        (b"GET / HTTP/9.9\r\nHost: x\r\n\r\n", "HTTP/1.1 400 Bad Request", "bad-request"),
+        (b"GET / HTTP/1.1\r\nHost x\r\n\r\n", "HTTP/1.1 400 Bad Request", "bad-request"),
+    ],
+    ids=["too-many-header-fields", "nul-in-the-target", "http-9.9", "header-without-colon"],
+)
+def test_requests_gunicorn_cannot_read_get_the_json_error(
+    admin_server: str, request_bytes: bytes, status: str, code: str, site: Path
+) -> None:
+    line, headers, body = _raw(admin_server, request_bytes)
+    assert line == status
+    assert headers["content-type"] == "application/json"
+    assert int(headers["content-length"]) == len(body)
+    assert json.loads(body)["error"] == code
+    assert json.loads(body)["request_id"] == headers["x-request-id"]
+    _assert_nothing_leaks(body.decode(), site)
+    # The server goes on answering.
+    assert httpx.get(admin_server + "/healthz", trust_env=False).status_code == 200

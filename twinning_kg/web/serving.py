@@ -7,6 +7,8 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]  # no stubs
 
+from twinning_kg.web.worker import ShapedErrorsWorker
+
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]  # base class is untyped
     def __init__(self, app: Flask, options: dict[str, Any]) -> None:
@@ -30,7 +32,7 @@ def serve(
         "bind": f"{host}:{port}",
         "workers": workers,
         "threads": threads,
-        "worker_class": "gthread",
+        "worker_class": ShapedErrorsWorker,  # gthread, with the app's error shape throughout
         "timeout": timeout_s,
         "graceful_timeout": 5,
         "preload_app": True,

@@ -1,0 +1,101 @@
+"""gunicorn's gthread worker, answering what gunicorn refuses itself in the app's error shape.
+
+A request gunicorn cannot read (a request line over ``limit_request_line``, too many or too long
+header fields, a malformed request line) never reaches the app, and gunicorn answers it with its
+own HTML page. This worker answers those with the JSON error object every route uses
+(``{"error", "status", "message", "request_id"}``): JSON, because the request's headers, and so
+its ``Accept``, were never read. Anything else is left to gunicorn.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Any, Final
+
+from gunicorn import util  # type: ignore[import-untyped]  # no stubs
+from gunicorn.http import errors as http_errors  # type: ignore[import-untyped]
+from gunicorn.workers.gthread import ThreadWorker  # type: ignore[import-untyped]
+
+#: A request gunicorn could not read (not a response header the app got wrong: that is a 500).
+_UNREADABLE: Final = (
+    http_errors.InvalidRequestLine,
+    http_errors.InvalidRequestMethod,
+    http_errors.InvalidHTTPVersion,
+    http_errors.InvalidHeader,
+    http_errors.InvalidHeaderName,
+    http_errors.ObsoleteFolding,
+    http_errors.InvalidChunkSize,
+    http_errors.ChunkMissingTerminator,
+    http_errors.InvalidChunkExtension,
+    http_errors.InvalidSchemeHeaders,
+)
+_APP_FAULTS: Final = (http_errors.InvalidResponseHeader, http_errors.InvalidResponseHeaderName)
+
+#: gunicorn's refusals: (what it raised, status, reason phrase, error code, message).
+_REFUSALS: Final[
+    tuple[tuple[type[Exception] | tuple[type[Exception], ...], int, str, str, str], ...]
+] = (
+    (
+        http_errors.LimitRequestLine,
+        414,
+        "URI Too Long",
+        "uri-too-long",
+        "The request line is too long: this server reads up to {line} bytes of it.",
+    ),
+    (
+        http_errors.LimitRequestHeaders,
+        431,
+        "Request Header Fields Too Large",
+        "request-header-fields-too-large",
+        "The request has too many or too large header fields (at most {fields}).",
+    ),
+    (
+        _UNREADABLE,
+        400,
+        "Bad Request",
+        "bad-request",
+        "The request could not be read as HTTP/1.1.",
+    ),
+)
+
+
+def refusal(exc: Exception, *, line: int, fields: int) -> tuple[int, str, str, bytes] | None:
+    """For a request gunicorn refused with ``exc`` (else None): status, reason, request id and
+    JSON body."""
+    if isinstance(exc, _APP_FAULTS):
+        return None
+    for kind, status, reason, code, message in _REFUSALS:
+        if isinstance(exc, kind):
+            request_id = secrets.token_hex(8)
+            payload = {
+                "error": code,
+                "status": status,
+                "message": message.format(line=line, fields=fields),
+                "request_id": request_id,
+            }
+            return status, reason, request_id, json.dumps(payload).encode()
+    return None
+
+
+class ShapedErrorsWorker(ThreadWorker):  # type: ignore[misc]  # base class is untyped
+    """The gthread worker, with the app's error shape for requests gunicorn cannot read."""
+
+    def handle_error(self, req: Any, client: Any, addr: Any, exc: Exception) -> None:
+        shaped = refusal(
+            exc, line=self.cfg.limit_request_line, fields=self.cfg.limit_request_fields
+        )
+        if shaped is None:
+            super().handle_error(req, client, addr, exc)
+            return
+        status, reason, request_id, body = shaped
+        self.log.warning("Invalid request from ip=%s: %s", (addr or ("",))[0], exc)
+        head = (
+            f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+            f"X-Request-Id: {request_id}\r\n\r\n"
+        )
+        try:
+            util.write_nonblock(client, head.encode("latin-1") + body)
+        except OSError:
+            self.log.debug("Failed to send error message.")
