@@ -203,12 +203,12 @@ def test_from_makes_the_default_graph_the_graphs_it_names(client: FlaskClient) -
     siedlce_type = f"ASK FROM <{DASING_GRAPH}> {{ <{SIEDLCE}> a <{TWIN.Municipality}> }}"
     assert ok_json(sparql(client, dasing_label))["boolean"] is True
     assert ok_json(sparql(client, siedlce_type))["boolean"] is False
-    # Two FROM clauses merge their graphs; spelled in any case, or with an escape.
+    # Two FROM clauses merge their graphs; the keyword in any case; a graph by prefixed name.
     both = (
-        f"\u0066rom <{DASING_GRAPH}> FROM <{ONTOLOGY_GRAPH}> "
-        f"{{ <{DASING}> <{RDFS.label}> ?l . <{TWIN.Municipality}> a ?c }}"
+        f"PREFIX : <{DASING_GRAPH.rsplit('/', 1)[0]}/> ASK from :partnership-dasing "
+        f"FROM <{ONTOLOGY_GRAPH}> {{ <{DASING}> <{RDFS.label}> ?l . <{TWIN.Municipality}> a ?c }}"
     )
-    assert ok_json(sparql(client, "ASK " + both))["boolean"] is True
+    assert ok_json(sparql(client, both))["boolean"] is True
 
 
 def test_from_named_makes_the_named_graphs_the_graphs_it_names(client: FlaskClient) -> None:
@@ -219,26 +219,51 @@ def test_from_named_makes_the_named_graphs_the_graphs_it_names(client: FlaskClie
 
 
 def test_the_protocols_parameters_override_from(client: FlaskClient) -> None:
+    """SPARQL 1.1 Protocol, 2.1.4: the protocol's dataset is used whole, the query's not at all."""
+    named_only = {"named-graph-uri": DASING_GRAPH}
+    default_only = {"default-graph-uri": DASING_GRAPH}
     query = GRAPHS_NAMED.format(ONTOLOGY_GRAPH)
-    assert graphs_of(client, query, **{"named-graph-uri": DASING_GRAPH}) == [DASING_GRAPH]
+    assert graphs_of(client, query, **named_only) == [DASING_GRAPH]
+    assert graphs_of(client, query, **default_only) == []  # no named graphs in that dataset
     ask = f"ASK FROM <{ONTOLOGY_GRAPH}> {{ <{DASING}> <{RDFS.label}> ?label }}"
-    dasing = {"default-graph-uri": DASING_GRAPH}
-    assert ok_json(sparql(client, ask, query_string=dasing))["boolean"] is True
+    assert ok_json(sparql(client, ask, query_string=default_only))["boolean"] is True
+    assert ok_json(sparql(client, ask, query_string=named_only))["boolean"] is False
+
+
+DASING_LABEL: Final = f"<{DASING}> <{RDFS.label}>"
 
 
 @pytest.mark.parametrize(
     "query",
     [
-        f'ASK {{ <{DASING}> <{RDFS.label}> ?l FILTER(?l != "FROM") }}',
-        f"ASK {{ <{DASING}> <{RDFS.label}> ?l FILTER(!sameTerm(?l, <http://example.org/FROM>)) }}",
-        f"PREFIX FROM: <http://example.org/> ASK {{ <{DASING}> <{RDFS.label}> ?l "
-        "FILTER(!sameTerm(?l, FROM:x)) }",
-        f"ASK {{ <{DASING}> <{RDFS.label}> ?FROM }} # FROM <http://example.org/>",
+        f"SELECT ?FROM WHERE {{ {DASING_LABEL} ?FROM }}",
+        f"SELECT ?x\u00b7FROM WHERE {{ {DASING_LABEL} ?x\u00b7FROM }}",
+        f"DESCRIBE <{DASING}> <http://example.org/FROM>",
+        f"PREFIX : <{DASING.rsplit('/', 1)[0]}/> DESCRIBE :dasing :FROM",
+        f"PREFIX FROM: <{DASING.rsplit('/', 1)[0]}/> DESCRIBE FROM:dasing",
+        "SELECT * # FROM <http://example.org/>\nWHERE { %s ?l }" % DASING_LABEL,  # noqa: S608,UP031  # SPARQL, not SQL
+        f'SELECT ?l WHERE {{ {DASING_LABEL} ?l FILTER(?l != "\\u0022)}}FROM{{(\\u0022") }}',
+    ],
+    ids=[
+        "variable",
+        "variable-with-middle-dot",
+        "iri",
+        "default-prefix-name",
+        "prefix-name",
+        "comment",
+        "escaped-quotes-in-a-string",
     ],
 )
 def test_from_that_is_not_a_dataset_clause_keeps_the_union(client: FlaskClient, query: str) -> None:
-    """In a string, an IRI, a prefixed name, a variable or a comment, FROM is no clause."""
-    assert ok_json(sparql(client, query))["boolean"] is True
+    """FROM in a variable, an IRI, a prefixed name, a comment or a string, outside brackets:
+    no dataset clause, so the default graph stays the union and Dasing's label is found."""
+    response = sparql(client, query, headers={"Accept": "application/n-triples, application/json"})
+    assert response.status_code == 200, response.text
+    if response.mimetype == "application/n-triples":
+        assert f"<{DASING}> <{RDFS.label}>" in response.text
+    else:
+        assert response.json is not None
+        assert response.json["results"]["bindings"], query
 
 
 @pytest.mark.parametrize("bad", ["", "relative/graph", "http://a b/", "<http://x/>"])

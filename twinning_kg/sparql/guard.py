@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Final, Literal
 
 from twinning_kg.errors import BadRequest, Forbidden, InvalidQuery, QueryTooLarge
@@ -24,9 +25,15 @@ UPDATE_KEYWORDS: Final = frozenset(
 _ESCAPE: Final = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _IRI: Final = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
 _WORD: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
-#: A variable's name or a keyword: no hyphen, no dot (``?x-SERVICE``, ``true.SERVICE``: three
-#: tokens each, as the engines read them).
+#: A keyword: no hyphen, no dot (``true.SERVICE``: three tokens, as the engines read it).
 _NAME: Final = re.compile(r"\w+")
+#: A variable's name (SPARQL's VARNAME: also U+00B7, combining marks, U+203F-2040; no hyphen:
+#: ``?x-SERVICE`` is three tokens).
+_VARNAME: Final = re.compile(r"[\w\u00B7\u0300-\u036F\u203F\u2040]+")
+#: The local part of a prefixed name with the empty prefix (``:FROM``), after the colon.
+_LOCAL: Final = re.compile(r"(?:[\w\u00B7\u0300-\u036F\u203F\u2040:%\-]|\\.|\.(?=[\w:%\\-]))*")
+#: The keywords that open a dataset clause (Oxigraph also reads ``FROMNAMED`` as one).
+_DATASET_KEYWORDS: Final = frozenset({"FROM", "FROMNAMED"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +88,7 @@ def unescape(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _Token:
-    kind: str  # "word", "iri", "punct"
+    kind: str  # "word", "iri", "name" (a prefixed name), "punct"
     text: str
     depth: int
 
@@ -112,8 +119,13 @@ def _tokens(text: str) -> Iterator[_Token]:
             yield _Token("iri", match.group(0)[1:-1], depth)
             i = match.end()
         elif c in "?$":
-            match = _NAME.match(text, i + 1)
+            match = _VARNAME.match(text, i + 1)
             i = match.end() if match else i + 1
+        elif c == ":":  # a prefixed name with the empty prefix (``:x``, or ``:`` alone)
+            match = _LOCAL.match(text, i + 1)
+            end = match.end() if match else i + 1
+            yield _Token("name", text[i:end], depth)
+            i = end
         elif c in "({[":
             depth += 1
             yield _Token("punct", c, depth)
@@ -144,6 +156,7 @@ def _tokens(text: str) -> Iterator[_Token]:
             # read SERVICE:x, SERVICEex:x, true.SERVICE:x as SERVICE and a name.
             if "SERVICE" in prefix.upper():
                 yield _Token("word", "SERVICE", depth)
+            yield _Token("name", word, depth)
         elif c == "@":  # a language tag
             match = _WORD.match(text, i + 1)
             i = match.end() if match else i + 1
@@ -172,7 +185,6 @@ def check_query(text: str, limits: Limits) -> CheckedQuery:
         )
     plain = unescape(text)
     form: QueryForm | None = None
-    has_dataset = False
     negations = 0
     previous: _Token | None = None
     for token in _tokens(plain):
@@ -191,8 +203,6 @@ def check_query(text: str, limits: Limits) -> CheckedQuery:
                 )
             if form is None and word in FORMS and token.depth == 0:
                 form = word  # type: ignore[assignment]  # checked against FORMS just above
-            # FROM is a keyword only in a dataset clause, which only the outer query has.
-            has_dataset = has_dataset or (word == "FROM" and token.depth == 0)
         if (
             previous is not None
             and previous.kind == "word"
@@ -223,4 +233,26 @@ def check_query(text: str, limits: Limits) -> CheckedQuery:
         raise BadRequest("SERVICE (federated query) is not allowed on this endpoint.")
     if form is None:
         raise InvalidQuery("Not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE.")
-    return CheckedQuery(text=text, form=form, has_dataset=has_dataset)
+    return CheckedQuery(text=text, form=form, has_dataset=_names_dataset(text))
+
+
+def _names_dataset(text: str) -> bool:
+    """Whether the query has a dataset clause: ``FROM`` or ``FROM NAMED`` and a graph's IRI.
+
+    Read from the text as sent: Oxigraph undoes ``\\u`` escapes only inside strings and IRIs, so
+    an escape elsewhere never spells ``FROM`` for it (and one inside a string never ends it).
+    A clause missed here leaves the union default graph, as before dataset clauses were read;
+    one seen where there is none would empty the default graph, so a ``FROM`` counts only where
+    a dataset clause can be: outside brackets, followed by ``NAMED``, an IRI or a prefixed name.
+    """
+    try:
+        tokens = list(_tokens(text))
+    except InvalidQuery:
+        return False  # the engine reports the error
+    return any(
+        token.kind == "word"
+        and token.depth == 0
+        and token.text.upper() in _DATASET_KEYWORDS
+        and (following.kind in ("iri", "name") or following.text.upper() == "NAMED")
+        for token, following in pairwise(tokens)
+    )

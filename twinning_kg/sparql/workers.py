@@ -74,14 +74,14 @@ class _Frames:
 def _run_job(store: ox.Store, job: QueryJob, frames: _Frames) -> dict[str, object]:
     """Run ``job``, writing its results as data frames; what the end frame will say."""
     options: dict[str, object] = {"base_iri": job.base_iri}
-    # The dataset: the protocol's parameters, else the query's FROM/FROM NAMED (graphs of the
-    # store, never fetched; an unknown one is empty), else the union of the named graphs.
-    if job.default_graphs:
+    # The dataset (SPARQL 1.1 Protocol, 2.1.4): the protocol's parameters, whole, when either is
+    # given (one not given is empty); else the query's FROM/FROM NAMED; else the union of the
+    # named graphs. Graphs of the store, never fetched; one the store does not hold is empty.
+    if job.default_graphs or job.named_graphs:
         options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
-    elif job.named_graphs or not job.query_dataset:
-        options["use_default_graph_as_union"] = True
-    if job.named_graphs:
         options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    elif not job.query_dataset:
+        options["use_default_graph_as_union"] = True
     result = store.query(job.text, **options)  # type: ignore[arg-type]  # keyword options
     if isinstance(result, ox.QueryBoolean):
         assert job.results_format is not None  # noqa: S101  # set for ASK by the endpoint
