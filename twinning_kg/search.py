@@ -14,12 +14,13 @@ import json
 import os
 import sys
 import unicodedata
+import zlib
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import pyoxigraph as ox
 from rdflib.namespace import RDF, RDFS
@@ -234,21 +235,24 @@ class LabelIndex:
 
     def save(self, path: Path) -> None:
         """Write the index to ``path`` (through a temporary file: a reader never sees half)."""
-        texts = [text.encode("utf-8", "surrogatepass") for text in self._texts()]
-        arrays = [bytes(column) for column in self._arrays()]
+        blobs = [text.encode("utf-8", "surrogatepass") for text in self._texts()]
+        blobs += [bytes(column) for column in self._arrays()]
+        checksum = 0
+        for blob in blobs:
+            checksum = zlib.crc32(blob, checksum)
         header = {
             "digest": self.digest,
-            "byteorder": sys.byteorder,
-            "itemsize": array(_TYPECODE).itemsize,
+            "layout": _layout(),
             "langs": self._langs,
             "types": self._types,
-            "lengths": [len(blob) for blob in (*texts, *arrays)],
+            "lengths": [len(blob) for blob in blobs],
+            "crc32": checksum,
         }
         partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
             with partial.open("wb") as out:
                 out.write(_MAGIC + json.dumps(header).encode() + b"\n")
-                for blob in (*texts, *arrays):
+                for blob in blobs:
                     out.write(blob)
             partial.replace(path)
         finally:
@@ -259,36 +263,29 @@ class LabelIndex:
         """Read an index :meth:`save` wrote for the data of ``digest``.
 
         :raises OSError: if it cannot be read.
-        :raises ValueError: if it is not such an index, or is of other data.
+        :raises ValueError: if it is not such an index (damaged, say), or is of other data.
         """
         data = path.read_bytes()
-        if not data.startswith(_MAGIC):
-            raise ValueError(f"{path}: not a label index")
-        end = data.index(b"\n", len(_MAGIC))
-        header = json.loads(data[len(_MAGIC) : end])
-        layout = (header.get("byteorder"), header.get("itemsize"))
-        if header.get("digest") != digest or layout != (sys.byteorder, array(_TYPECODE).itemsize):
-            raise ValueError(f"{path}: the label index of other data")
-        lengths: list[int] = header["lengths"]
-        if len(lengths) != len(_TEXTS) + len(_ARRAYS) or sum(lengths) != len(data) - end - 1:
-            raise ValueError(f"{path}: a damaged label index")
-        blobs, offset = [], end + 1
-        for length in lengths:
-            blobs.append(data[offset : offset + length])
-            offset += length
-        texts = {
-            name: blob.decode("utf-8", "surrogatepass")
-            for name, blob in zip(_TEXTS, blobs, strict=False)
-        }
-        arrays = {}
-        for name, blob in zip(_ARRAYS, blobs[len(_TEXTS) :], strict=True):
-            column = array(_TYPECODE)
-            column.frombytes(blob)
-            arrays[name] = column
-        index = cls(
-            digest, texts=texts, arrays=arrays, langs=header["langs"], types=header["types"]
-        )
-        index.check()
+        try:
+            header, payload = _header(data)
+            if header["digest"] != digest or header["layout"] != _layout():
+                raise ValueError("the label index of other data")
+            blobs = _blobs(payload, header["lengths"], header["crc32"])
+            texts = {
+                name: blob.decode("utf-8", "surrogatepass")
+                for name, blob in zip(_TEXTS, blobs, strict=False)
+            }
+            arrays = {}
+            for name, blob in zip(_ARRAYS, blobs[len(_TEXTS) :], strict=True):
+                column = array(_TYPECODE)
+                column.frombytes(blob)
+                arrays[name] = column
+            index = cls(
+                digest, texts=texts, arrays=arrays, langs=header["langs"], types=header["types"]
+            )
+            index.check()
+        except ValueError as exc:
+            raise ValueError(f"{path}: {exc}") from None
         return index
 
     def check(self) -> None:
@@ -321,6 +318,56 @@ class LabelIndex:
             self._iri_starts,
             self._type_of,
         )
+
+
+def _layout() -> str:
+    """How this machine writes the integer arrays (a file from another one is not read)."""
+    return f"{sys.byteorder}-{array(_TYPECODE).itemsize}"
+
+
+def _header(data: bytes) -> tuple[dict[str, Any], bytes]:
+    """The checked header of a saved index, and the bytes after it.
+
+    :raises ValueError: if there is no such header.
+    """
+    end = data.find(b"\n", len(_MAGIC))
+    if not data.startswith(_MAGIC) or end < 0:
+        raise ValueError("not a label index")
+    try:
+        header = json.loads(data[len(_MAGIC) : end])
+    except (ValueError, RecursionError):
+        raise ValueError("a damaged label index") from None
+    names = (str, type(None))
+    fits = (
+        isinstance(header, dict)
+        and isinstance(header.get("digest"), str)
+        and isinstance(header.get("layout"), str)
+        and isinstance(header.get("crc32"), int)
+        and isinstance(header.get("lengths"), list)
+        and len(header["lengths"]) == len(_TEXTS) + len(_ARRAYS)
+        and all(isinstance(n, int) and n >= 0 for n in header["lengths"])
+        and all(
+            isinstance(header.get(key), list) and all(isinstance(v, names) for v in header[key])
+            for key in ("langs", "types")
+        )
+    )
+    if not fits:
+        raise ValueError("a damaged label index")
+    return header, data[end + 1 :]
+
+
+def _blobs(payload: bytes, lengths: list[int], checksum: int) -> list[bytes]:
+    """``payload`` cut at ``lengths``, once its CRC-32 is ``checksum``.
+
+    :raises ValueError: if the lengths or the checksum do not match (a damaged file).
+    """
+    if sum(lengths) != len(payload) or zlib.crc32(payload) != checksum:
+        raise ValueError("a damaged label index")
+    blobs, offset = [], 0
+    for length in lengths:
+        blobs.append(payload[offset : offset + length])
+        offset += length
+    return blobs
 
 
 def _joined(strings: Iterable[str]) -> tuple[str, array[int]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -40,49 +40,81 @@ def answers(index: LabelIndex) -> list[list[Hit]]:
     return [index.search(text, limit=limit) for text in NEEDLES for limit in (1, 20, 1000)]
 
 
-def test_the_build_writes_the_index_of_its_data(built: Path, store: OxigraphStore) -> None:
+def test_the_build_writes_the_index_of_its_data(
+    built: Path, store: OxigraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert (built.resolve() / LABELS_FILE).is_file()
-    saved, rebuilt = store.label_index(), index_of(store)
+    rebuilt = index_of(store)
+
+    def never(_store: object) -> LabelIndex:
+        raise AssertionError("the index was built, not read")
+
+    monkeypatch.setattr("twinning_kg.store.oxigraph.index_of", never)
+    saved = store.label_index()
     assert len(saved) > 500
     assert list(saved.entries()) == list(rebuilt.entries())
     assert answers(saved) == answers(rebuilt)
 
 
-@pytest.mark.parametrize(
-    "damage",
-    ["missing", "truncated", "not-an-index", "other-data", "empty"],
-)
+def _flip_a_byte(data: bytes) -> bytes:
+    middle = len(data) * 2 // 3
+    return data[:middle] + bytes([data[middle] ^ 0x01]) + data[middle + 1 :]
+
+
+def _header_replaced(data: bytes, header: bytes) -> bytes:
+    start = data.index(b"\n") + 1
+    return data[:start] + header + data[data.index(b"\n", start) :]
+
+
+DAMAGES: dict[str, Callable[[bytes], bytes] | None] = {
+    "missing": None,
+    "truncated": lambda good: good[: len(good) // 2],
+    "not-an-index": lambda good: b"<html>" + good,
+    "empty": lambda good: b"",
+    "a-byte-flipped": _flip_a_byte,
+    "header-a-list": lambda good: _header_replaced(good, b"[]"),
+    "header-nested": lambda good: _header_replaced(good, b"[" * 100_000),
+    "header-without-lengths": lambda good: good.replace(b'"lengths"', b'"lengthz"', 1),
+    "langs-a-string": lambda good: good.replace(b'"langs": [', b'"langs": "x", "l": [', 1),
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGES))
 def test_a_missing_or_damaged_index_is_rebuilt_from_the_store(
     built: Path, store: OxigraphStore, damage: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     path = built.resolve() / LABELS_FILE
     good = path.read_bytes()
+    damaged = DAMAGES[damage]
     try:
-        if damage == "missing":
+        if damaged is None:
             path.unlink()
-        elif damage == "truncated":
-            path.write_bytes(good[: len(good) // 2])
-        elif damage == "not-an-index":
-            path.write_bytes(b"<html>" + good)
-        elif damage == "other-data":
-            path.write_bytes(good.replace(store.version.digest.encode(), b"0" * 20, 1))
         else:
-            path.write_bytes(b"")
+            path.write_bytes(damaged(good))
+            with pytest.raises(ValueError, match="label index"):
+                LabelIndex.load(path, store.version.digest)
         with caplog.at_level(logging.WARNING, logger="twinning_kg.store.oxigraph"):
             index = store.label_index()
         assert answers(index) == answers(index_of(store))
         warned = [r for r in caplog.records if "label index not read" in r.getMessage()]
-        assert len(warned) == (0 if damage == "missing" else 1)
+        assert len(warned) == (0 if damaged is None else 1)
+        # The next load of the same data writes it again.
+        build_store([ROOT / "ontology", ROOT / "data"], built, root=ROOT)
+        assert LabelIndex.load(path, store.version.digest).digest == store.version.digest
     finally:
         path.write_bytes(good)
 
 
-def test_building_again_writes_an_index_a_store_lacks(built: Path) -> None:
-    """A store built before the index came with it gets one on the next build."""
+def test_an_index_of_other_data_is_rebuilt(built: Path, store: OxigraphStore) -> None:
     path = built.resolve() / LABELS_FILE
-    path.unlink()
-    build_store([ROOT / "ontology", ROOT / "data"], built, root=ROOT)
-    assert path.is_file()
+    good = path.read_bytes()
+    try:
+        path.write_bytes(good.replace(store.version.digest.encode(), b"0" * 20, 1))
+        with pytest.raises(ValueError, match="other data"):
+            LabelIndex.load(path, store.version.digest)
+        assert answers(store.label_index()) == answers(index_of(store))
+    finally:
+        path.write_bytes(good)
 
 
 def test_saving_and_loading_keeps_every_entry_and_answer(
@@ -136,6 +168,9 @@ def test_a_store_without_recorded_sizes_counts_them(built: Path) -> None:
         store = OxigraphStore.open(built)
         assert store.graph_sizes() == counted(store)
         store.release()
+        # The next load of the same data records them.
+        build_store([ROOT / "ontology", ROOT / "data"], built, root=ROOT)
+        assert json.loads(path.read_text(encoding="utf-8"))["graphs"] == json.loads(good)["graphs"]
     finally:
         path.write_text(good, encoding="utf-8")
 

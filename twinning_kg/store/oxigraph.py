@@ -237,7 +237,9 @@ class OxigraphStore:
 
         :raises DataLoadError: if ``path`` holds no such store.
         """
-        meta_path = path / META_FILE
+        # One generation for the metadata and the data, even if a load moves the link now.
+        generation = path.resolve()
+        meta_path = generation / META_FILE
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
             version = DataVersion(
@@ -253,7 +255,8 @@ class OxigraphStore:
             raise DataLoadError(
                 f"{path}: {why}; build one with `twinning-kg load --out {path}`", path=str(path)
             ) from None
-        store = cls(version, path=path, graphs=graphs)
+        store = cls(version, path=generation, graphs=graphs)
+        store.backend = f"oxigraph:{path}"
         # Not opened here: RocksDB's process-wide thread pool does not survive a fork, so a
         # server's master process must never open it. Each worker opens its own handle.
         if not (store._path is not None and (store._path / "CURRENT").is_file()):
@@ -380,6 +383,28 @@ def _write_store(
     return len(store), _graph_sizes(store)
 
 
+def _complete(folder: Path, meta: dict[str, object], digest: str) -> None:
+    """Add what a store built by an older version lacks: the graphs' sizes, the label index.
+
+    Best effort: a store without them still serves (workers count and build them). Both files
+    are replaced through a rename, so a server reading this store never sees half of one.
+    """
+    try:
+        if "graphs" not in meta:
+            store = ox.Store.read_only(str(folder))
+            meta = {**meta, "graphs": _graph_sizes(store)}
+            del store
+            partial = folder / f".{META_FILE}.{os.getpid()}.tmp"
+            partial.write_text(json.dumps(meta, indent=2), encoding="utf-8")
+            partial.replace(folder / META_FILE)
+        try:
+            LabelIndex.load(folder / LABELS_FILE, digest)
+        except (OSError, ValueError):
+            _write_label_index(folder, digest)
+    except OSError as exc:
+        log.warning("%s: not completed (%s); the store serves without it", folder, exc)
+
+
 def _write_label_index(folder: Path, digest: str) -> None:
     """Write the label search index of the store in ``folder`` beside it.
 
@@ -439,8 +464,7 @@ def build_store(
     if (target / META_FILE).exists():
         meta = json.loads((target / META_FILE).read_text(encoding="utf-8"))
         version = replace(version, triples=int(meta["triples"]))
-        if not (target / LABELS_FILE).exists():  # built before the index came with the store
-            _write_label_index(target, version.digest)
+        _complete(target, meta, version.digest)
     else:
         staging = generations / f".{version.digest}.{os.getpid()}.tmp"
         shutil.rmtree(staging, ignore_errors=True)

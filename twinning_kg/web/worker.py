@@ -1,10 +1,12 @@
 """gunicorn's gthread worker, answering what gunicorn refuses itself in the app's error shape.
 
 A request gunicorn cannot read (a request line over ``limit_request_line``, too many or too long
-header fields, a malformed request line) never reaches the app, and gunicorn answers it with its
-own HTML page. This worker answers those with the JSON error object every route uses
+header fields, a malformed request line or header) never reaches the app, and gunicorn answers it
+with its own HTML page. This worker answers those with the JSON error object every route uses
 (``{"error", "status", "message", "request_id"}``): JSON, because the request's headers, and so
-its ``Accept``, were never read. Anything else is left to gunicorn.
+its ``Accept``, were never read. Only before a request was read: an error in a body after the
+app answered (a broken chunk the app never read) is left to gunicorn, as are the rarer refusals
+(417, 501) and every error of the app's own (a bad response header is a 500).
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ _REFUSALS: Final[
         431,
         "Request Header Fields Too Large",
         "request-header-fields-too-large",
-        "The request has too many or too large header fields (at most {fields}).",
+        "The request has too many header fields (at most {fields}) or one too long.",
     ),
     (
         _UNREADABLE,
@@ -82,14 +84,22 @@ class ShapedErrorsWorker(ThreadWorker):  # type: ignore[misc]  # base class is u
     """The gthread worker, with the app's error shape for requests gunicorn cannot read."""
 
     def handle_error(self, req: Any, client: Any, addr: Any, exc: Exception) -> None:
-        shaped = refusal(
-            exc, line=self.cfg.limit_request_line, fields=self.cfg.limit_request_fields
+        shaped = (
+            refusal(exc, line=self.cfg.limit_request_line, fields=self.cfg.limit_request_fields)
+            if req is None  # nothing was read, so nothing was answered on this connection yet
+            else None
         )
         if shaped is None:
             super().handle_error(req, client, addr, exc)
             return
         status, reason, request_id, body = shaped
-        self.log.warning("Invalid request from ip=%s: %s", (addr or ("",))[0], exc)
+        self.log.warning(
+            "Invalid request from ip=%s: %s (%d, request id %s)",
+            (addr or ("",))[0],
+            exc,
+            status,
+            request_id,
+        )
         head = (
             f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\n"
             f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
