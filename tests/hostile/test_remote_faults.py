@@ -57,7 +57,9 @@ from tests.linking.servers import (  # noqa: F401  # fixtures, used by name
 )
 from tests.live_server import HOST, find_free_port
 from twinning_kg.cli import main
+from twinning_kg.errors import StoreUnavailable
 from twinning_kg.store.oxigraph import OxigraphStore
+from twinning_kg.store.remote import SparqlEndpointStore
 
 
 @pytest.fixture(scope="module")
@@ -197,6 +199,22 @@ def test_the_message_says_what_the_store_did(
             scripted.mode = mode
             response = http.get("/search?q=x", headers={"Accept": "application/json"})
             assert fragment in response.json()["message"], (mode, response.text)
+
+
+@pytest.mark.live
+@pytest.mark.parametrize(
+    ("ask", "fragment"),
+    [("construct_triples", "not Turtle"), ("select", "not JSON")],
+)
+def test_garbage_is_named_by_what_was_asked(
+    scripted: ScriptedHttpServer, ask: str, fragment: str
+) -> None:
+    """A CONSTRUCT's garbage is "not Turtle", a SELECT's "not JSON"."""
+    scripted.mode = "not-json"
+    store = SparqlEndpointStore(f"{scripted.base_url}/query", timeout_s=5.0)
+    with pytest.raises(StoreUnavailable) as raised:
+        getattr(store, ask)("list_labels" if ask == "construct_triples" else "list_graphs")
+    assert fragment in str(raised.value)
 
 
 # --- push to a store that fails ----------------------------------------------------------------
