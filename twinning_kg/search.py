@@ -237,17 +237,17 @@ class LabelIndex:
         """Write the index to ``path`` (through a temporary file: a reader never sees half)."""
         blobs = [text.encode("utf-8", "surrogatepass") for text in self._texts()]
         blobs += [bytes(column) for column in self._arrays()]
-        checksum = 0
-        for blob in blobs:
-            checksum = zlib.crc32(blob, checksum)
-        header = {
+        header: dict[str, Any] = {
             "digest": self.digest,
             "layout": _layout(),
             "langs": self._langs,
             "types": self._types,
             "lengths": [len(blob) for blob in blobs],
-            "crc32": checksum,
         }
+        checksum = _header_crc(header)
+        for blob in blobs:
+            checksum = zlib.crc32(blob, checksum)
+        header["crc32"] = checksum
         partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
             with partial.open("wb") as out:
@@ -270,7 +270,7 @@ class LabelIndex:
             header, payload = _header(data)
             if header["digest"] != digest or header["layout"] != _layout():
                 raise ValueError("the label index of other data")
-            blobs = _blobs(payload, header["lengths"], header["crc32"])
+            blobs = _blobs(payload, header)
             texts = {
                 name: blob.decode("utf-8", "surrogatepass")
                 for name, blob in zip(_TEXTS, blobs, strict=False)
@@ -356,12 +356,19 @@ def _header(data: bytes) -> tuple[dict[str, Any], bytes]:
     return header, data[end + 1 :]
 
 
-def _blobs(payload: bytes, lengths: list[int], checksum: int) -> list[bytes]:
-    """``payload`` cut at ``lengths``, once its CRC-32 is ``checksum``.
+def _header_crc(header: dict[str, Any]) -> int:
+    """The CRC-32 of the header's fields but its checksum, in one spelling (sorted keys)."""
+    fields = {key: value for key, value in header.items() if key != "crc32"}
+    return zlib.crc32(json.dumps(fields, sort_keys=True).encode())
+
+
+def _blobs(payload: bytes, header: dict[str, Any]) -> list[bytes]:
+    """``payload`` cut at the header's lengths, once the header's CRC-32 covers both.
 
     :raises ValueError: if the lengths or the checksum do not match (a damaged file).
     """
-    if sum(lengths) != len(payload) or zlib.crc32(payload) != checksum:
+    lengths: list[int] = header["lengths"]
+    if sum(lengths) != len(payload) or zlib.crc32(payload, _header_crc(header)) != header["crc32"]:
         raise ValueError("a damaged label index")
     blobs, offset = [], 0
     for length in lengths:

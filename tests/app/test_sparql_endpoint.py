@@ -238,6 +238,9 @@ DASING_LABEL: Final = f"<{DASING}> <{RDFS.label}>"
     [
         f"SELECT ?FROM WHERE {{ {DASING_LABEL} ?FROM }}",
         f"SELECT ?x\u00b7FROM WHERE {{ {DASING_LABEL} ?x\u00b7FROM }}",
+        f"DESCRIBE ?x\u200dFROM <{DASING}>",
+        f"PREFIX ex: <{DASING.rsplit('/', 1)[0]}/> DESCRIBE ex:a\u203fFROM ex:dasing",
+        f"PREFIX : <{DASING.rsplit('/', 1)[0]}/> DESCRIBE :a.\u00b7FROM :dasing",
         f"DESCRIBE <{DASING}> <http://example.org/FROM>",
         f"PREFIX : <{DASING.rsplit('/', 1)[0]}/> DESCRIBE :dasing :FROM",
         f"PREFIX FROM: <{DASING.rsplit('/', 1)[0]}/> DESCRIBE FROM:dasing",
@@ -247,6 +250,9 @@ DASING_LABEL: Final = f"<{DASING}> <{RDFS.label}>"
     ids=[
         "variable",
         "variable-with-middle-dot",
+        "variable-with-zero-width-joiner",
+        "prefixed-name-with-undertie",
+        "default-prefix-name-with-dot-and-middle-dot",
         "iri",
         "default-prefix-name",
         "prefix-name",

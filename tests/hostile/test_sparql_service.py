@@ -98,6 +98,15 @@ SERVICE_SPELLINGS: Final[dict[str, Callable[[str], str]]] = {
     "describe": lambda url: f"DESCRIBE ?s WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
     "ask": lambda url: f"ASK {{ SERVICE SILENT <{url}> {{ }} }}",
     "relative-iri": lambda _url: "SELECT * WHERE { SERVICE <sparql> { ?s ?p ?o } }",
+    # ``:`` is a whole prefixed name (a local part never starts with a dot), then ``.`` ends the
+    # triple: the engine reads SERVICE next.
+    "after-a-default-prefix-name": lambda url: (
+        "PREFIX : <http://www.w3.org/2002/07/owl#Class> "
+        f"SELECT * WHERE {{ ?s a :.SERVICE <{url}> {{ ?a ?b ?c }} }}"
+    ),
+    "after-a-variable-and-a-default-prefix-name": lambda url: (
+        f"PREFIX : <http://example.org/> SELECT * WHERE {{ ?s ?x:.SERVICE <{url}> {{ ?a ?b ?c }} }}"
+    ),
 }
 
 

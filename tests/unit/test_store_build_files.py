@@ -76,6 +76,7 @@ DAMAGES: dict[str, Callable[[bytes], bytes] | None] = {
     "header-nested": lambda good: _header_replaced(good, b"[" * 100_000),
     "header-without-lengths": lambda good: good.replace(b'"lengths"', b'"lengthz"', 1),
     "langs-a-string": lambda good: good.replace(b'"langs": [', b'"langs": "x", "l": [', 1),
+    "a-language-changed": lambda good: good.replace(b'"pl"', b'"fr"', 1),
 }
 
 

@@ -27,11 +27,24 @@ _IRI: Final = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
 _WORD: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
 #: A keyword: no hyphen, no dot (``true.SERVICE``: three tokens, as the engines read it).
 _NAME: Final = re.compile(r"\w+")
-#: A variable's name (SPARQL's VARNAME: also U+00B7, combining marks, U+203F-2040; no hyphen:
-#: ``?x-SERVICE`` is three tokens).
-_VARNAME: Final = re.compile(r"[\w\u00B7\u0300-\u036F\u203F\u2040]+")
-#: The local part of a prefixed name with the empty prefix (``:FROM``), after the colon.
-_LOCAL: Final = re.compile(r"(?:[\w\u00B7\u0300-\u036F\u203F\u2040:%\-]|\\.|\.(?=[\w:%\\-]))*")
+#: SPARQL's PN_CHARS_BASE and the characters PN_CHARS and VARNAME add (with ``_``). A name read
+#: shorter than the engine reads it would show keywords that are not there (``?x·FROM`` is one
+#: variable); one read longer only where the engine fails on the character anyway (``\w``).
+_BASE: Final = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff"
+    "\u200c-\u200d\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd"
+    "\U00010000-\U000effff_\\w"
+)
+_MORE: Final = "0-9\u00b7\u0300-\u036f\u203f-\u2040"
+#: A variable's name (no hyphen: ``?x-SERVICE`` is three tokens).
+_VARNAME: Final = re.compile(f"[{_BASE}{_MORE}]+")
+#: A character of a prefixed name (either part), a blank-node label or a keyword.
+_NAME_CHAR: Final = re.compile(f"[{_BASE}{_MORE}\\-.:%]")
+#: The local part of a prefixed name, after the colon: never starting with ``.``, ``-`` or what
+#: only PN_CHARS adds (``:.SERVICE`` is ``:``, ``.`` and SERVICE), never ending with ``.``.
+_LOCAL: Final = re.compile(
+    f"(?:(?:[{_BASE}0-9:%]|\\\\.)(?:[{_BASE}{_MORE}\\-:%]|\\\\.|\\.(?=[{_BASE}{_MORE}\\-:%\\\\]))*)?"
+)
 #: The keywords that open a dataset clause (Oxigraph also reads ``FROMNAMED`` as one).
 _DATASET_KEYWORDS: Final = frozenset({"FROM", "FROMNAMED"})
 
@@ -136,7 +149,7 @@ def _tokens(text: str) -> Iterator[_Token]:
             i += 1
         elif c.isalpha() or c == "_":
             j = i
-            while j < n and (text[j].isalnum() or text[j] in "_-.:%\\"):
+            while j < n and (text[j] == "\\" or _NAME_CHAR.match(text[j])):
                 j += 2 if text[j] == "\\" else 1  # ex:a\#b: an escaped character of a name
             word = text[i:j].rstrip(".")
             if ":" not in word:

@@ -401,7 +401,7 @@ def _complete(folder: Path, meta: dict[str, object], digest: str) -> None:
             LabelIndex.load(folder / LABELS_FILE, digest)
         except (OSError, ValueError):
             _write_label_index(folder, digest)
-    except OSError as exc:
+    except (OSError, RuntimeError) as exc:  # RuntimeError: RocksDB finds the store damaged
         log.warning("%s: not completed (%s); the store serves without it", folder, exc)
 
 
