@@ -107,6 +107,26 @@ SERVICE_SPELLINGS: Final[dict[str, Callable[[str], str]]] = {
     "after-a-variable-and-a-default-prefix-name": lambda url: (
         f"PREFIX : <http://example.org/> SELECT * WHERE {{ ?s ?x:.SERVICE <{url}> {{ ?a ?b ?c }} }}"
     ),
+    # Two dots inside a local part, then an escaped "#": one name to the engine.
+    "after-a-name-with-two-dots": lambda url: (
+        "PREFIX : <http://example.org/> "
+        f"SELECT * WHERE {{ VALUES ?x {{ :a..\\# }} SERVICE <{url}> {{ ?s ?p ?o }} }}"
+    ),
+    "after-a-comment-ended-by-a-carriage-return": lambda url: (
+        f"SELECT * WHERE {{ # a comment\rSERVICE <{url}> {{ ?s ?p ?o }} }}"
+    ),
+    # Oxigraph undoes \u escapes inside a string only, so \u005C (a backslash) or \u0027 (an
+    # apostrophe) there never ends or opens one; undone first, they would hide what follows.
+    "after-an-escaped-backslash-in-a-string": lambda url: (
+        f'SELECT * WHERE {{ BIND("a\\u005C" AS ?x) SERVICE <{url}> {{ ?s ?p ?o }} }} # "'
+    ),
+    "after-an-escaped-apostrophe-in-a-string": lambda url: (
+        f"SELECT * WHERE {{ BIND('\\u0027' AS ?z) SERVICE <{url}> {{ ?s ?p ?o }} }} # '''"
+    ),
+    # "<" as less-than, not the start of an IRI, then an apostrophe that opens a string.
+    "after-less-than-and-an-apostrophe": lambda url: (
+        f"SELECT * WHERE {{ BIND(1<2+'>' AS ?z) SERVICE <{url}> {{ ?s ?p ?o }} }} # '"
+    ),
 }
 
 

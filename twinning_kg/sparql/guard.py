@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Final, Literal
@@ -23,7 +24,10 @@ UPDATE_KEYWORDS: Final = frozenset(
     {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
 )
 _ESCAPE: Final = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-_IRI: Final = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+#: An IRI, with the codepoint escapes the engine reads in one (in the text as sent).
+_IRI: Final = re.compile(r"<(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>")
+#: SPARQL's white space (other spaces are no separators to the engine).
+_SPACE: Final = frozenset(" \t\r\n")
 _WORD: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
 #: A keyword: no hyphen, no dot (``true.SERVICE``: three tokens, as the engines read it).
 _NAME: Final = re.compile(r"\w+")
@@ -40,10 +44,12 @@ _MORE: Final = "0-9\u00b7\u0300-\u036f\u203f-\u2040"
 _VARNAME: Final = re.compile(f"[{_BASE}{_MORE}]+")
 #: A character of a prefixed name (either part), a blank-node label or a keyword.
 _NAME_CHAR: Final = re.compile(f"[{_BASE}{_MORE}\\-.:%]")
+#: What may start a prefixed name or a keyword.
+_NAME_START: Final = re.compile(f"[{_BASE}]")
 #: The local part of a prefixed name, after the colon: never starting with ``.``, ``-`` or what
 #: only PN_CHARS adds (``:.SERVICE`` is ``:``, ``.`` and SERVICE), never ending with ``.``.
 _LOCAL: Final = re.compile(
-    f"(?:(?:[{_BASE}0-9:%]|\\\\.)(?:[{_BASE}{_MORE}\\-:%]|\\\\.|\\.(?=[{_BASE}{_MORE}\\-:%\\\\]))*)?"
+    f"(?:(?:[{_BASE}0-9:%]|\\\\.)(?:[{_BASE}{_MORE}\\-:%]|\\\\.|\\.+(?=[{_BASE}{_MORE}\\-:%\\\\]))*)?"
 )
 #: The keywords that open a dataset clause (Oxigraph also reads ``FROMNAMED`` as one).
 _DATASET_KEYWORDS: Final = frozenset({"FROM", "FROMNAMED"})
@@ -106,16 +112,21 @@ class _Token:
     depth: int
 
 
-def _tokens(text: str) -> Iterator[_Token]:
-    """Words, IRIs and punctuation at their bracket depth; comments and strings skipped."""
+def _tokens(text: str, *, quoted_iris: bool = True) -> Iterator[_Token]:
+    """Words, IRIs and punctuation at their bracket depth; comments and strings skipped.
+
+    With ``quoted_iris=False``, a ``<`` whose would-be IRI holds an apostrophe is read as the
+    comparison operator instead (``1<2+'>'``): the engine reads it so in an expression, where
+    the apostrophe opens a string.
+    """
     i, n, depth = 0, len(text), 0
     while i < n:
         c = text[i]
-        if c.isspace():
+        if c in _SPACE:
             i += 1
-        elif c == "#":
-            end = text.find("\n", i)
-            i = n if end < 0 else end + 1
+        elif c == "#":  # a comment ends at either line break
+            ends = [end for end in (text.find("\n", i), text.find("\r", i)) if end >= 0]
+            i = min(ends) + 1 if ends else n
         elif c in "\"'":
             quote = c * 3 if text.startswith(c * 3, i) else c
             j = i + len(quote)
@@ -128,7 +139,11 @@ def _tokens(text: str) -> Iterator[_Token]:
             if j >= n:
                 raise InvalidQuery("unterminated string literal")
             i = j + len(quote)
-        elif c == "<" and (match := _IRI.match(text, i)):
+        elif (
+            c == "<"
+            and (match := _IRI.match(text, i))
+            and (quoted_iris or "'" not in match.group(0))
+        ):
             yield _Token("iri", match.group(0)[1:-1], depth)
             i = match.end()
         elif c in "?$":
@@ -147,7 +162,7 @@ def _tokens(text: str) -> Iterator[_Token]:
             yield _Token("punct", c, depth)
             depth -= 1
             i += 1
-        elif c.isalpha() or c == "_":
+        elif c.isalpha() or _NAME_START.match(c):
             j = i
             while j < n and (text[j] == "\\" or _NAME_CHAR.match(text[j])):
                 j += 2 if text[j] == "\\" else 1  # ex:a\#b: an escaped character of a name
@@ -196,11 +211,28 @@ def check_query(text: str, limits: Limits) -> CheckedQuery:
         raise QueryTooLarge(
             f"The query is {size} bytes long; this endpoint accepts up to {limits.max_bytes}."
         )
+    # Every reading the engine might take: the spec's (escapes undone first) and Oxigraph's
+    # (escapes undone inside strings and IRIs only), each also with ``<`` before an apostrophe
+    # read as an operator. Whatever one of them refuses is refused.
     plain = unescape(text)
+    form = _scan(_tokens(plain), limits)
+    _scan(_tokens(text), limits)
+    for reading in {plain, text}:
+        if "'" in reading:
+            # A lexical error there: no reading the engine can take (it reads those as IRIs).
+            with suppress(InvalidQuery):
+                _scan(_tokens(reading, quoted_iris=False), limits)
+    if form is None:
+        raise InvalidQuery("Not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE.")
+    return CheckedQuery(text=text, form=form, has_dataset=_names_dataset(text))
+
+
+def _scan(tokens: Iterator[_Token], limits: Limits) -> QueryForm | None:
+    """Refuse what the tokens show must not run; the query's form, if they show one."""
     form: QueryForm | None = None
     negations = 0
     previous: _Token | None = None
-    for token in _tokens(plain):
+    for token in tokens:
         if token.depth > limits.max_depth:
             raise BadRequest(f"The query nests brackets more than {limits.max_depth} levels deep.")
         if token.kind == "punct" and token.text == "!":
@@ -216,23 +248,14 @@ def check_query(text: str, limits: Limits) -> CheckedQuery:
                 )
             if form is None and word in FORMS and token.depth == 0:
                 form = word  # type: ignore[assignment]  # checked against FORMS just above
-        if (
-            previous is not None
-            and previous.kind == "word"
-            and previous.text.upper()
-            in (
-                "SERVICE",
-                "SILENT",
-            )
-        ):
-            if (
-                previous.text.upper() == "SERVICE"
-                and token.kind == "word"
-                and token.text.upper() == "SILENT"
-            ):
+        if previous is not None and previous.kind == "word":
+            said = previous.text.upper()
+            if said == "SERVICE" and token.kind == "word" and token.text.upper() == "SILENT":
                 previous = token
                 continue
-            if token.kind != "iri" or token.text not in limits.allowed_services:
+            if said in ("SERVICE", "SILENT") and (
+                token.kind != "iri" or token.text not in limits.allowed_services
+            ):
                 raise BadRequest(
                     "SERVICE (federated query) is not allowed on this endpoint"
                     + (
@@ -244,9 +267,7 @@ def check_query(text: str, limits: Limits) -> CheckedQuery:
         previous = token
     if previous is not None and previous.kind == "word" and previous.text.upper() == "SERVICE":
         raise BadRequest("SERVICE (federated query) is not allowed on this endpoint.")
-    if form is None:
-        raise InvalidQuery("Not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE.")
-    return CheckedQuery(text=text, form=form, has_dataset=_names_dataset(text))
+    return form
 
 
 def _names_dataset(text: str) -> bool:
