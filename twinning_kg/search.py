@@ -1,10 +1,9 @@
 """Label search: case- and diacritics-insensitive, over an index built once per data version.
 
 The index holds every label folded and sorted, in a few long strings and integer arrays rather
-than an object per label: at world scale (half a million labels) it takes tens of megabytes per
-worker, not a gigabyte. The persistent store writes it next to itself when it is built
-(:meth:`LabelIndex.save`), so a worker reads it in a fraction of a second instead of building it
-on its first search.
+than an object per label: at world scale (half a million labels) a worker holds about 100 MB of
+it. The persistent store writes it next to itself when it is built (:meth:`LabelIndex.save`), so
+a worker reads it in a fraction of a second instead of building it on its first search.
 """
 
 from __future__ import annotations
@@ -83,6 +82,7 @@ class LabelIndex:
         types: list[str | None],
     ) -> None:
         self.digest = digest
+        self._columns = (texts, arrays)  # as saved
         self._folded, self._labels, self._iris = (texts[name] for name in _TEXTS)
         self._folded_starts, self._label_starts = arrays["folded_starts"], arrays["label_starts"]
         self._lang_of, self._entity_of = arrays["lang_of"], arrays["entity_of"]
@@ -235,8 +235,9 @@ class LabelIndex:
 
     def save(self, path: Path) -> None:
         """Write the index to ``path`` (through a temporary file: a reader never sees half)."""
-        blobs = [text.encode("utf-8", "surrogatepass") for text in self._texts()]
-        blobs += [bytes(column) for column in self._arrays()]
+        texts, arrays = self._columns
+        blobs = [texts[name].encode("utf-8", "surrogatepass") for name in _TEXTS]
+        blobs += [bytes(arrays[name]) for name in _ARRAYS]
         header: dict[str, Any] = {
             "digest": self.digest,
             "layout": _layout(),
@@ -305,19 +306,6 @@ class LabelIndex:
         )
         if not fits:
             raise ValueError("a damaged label index")
-
-    def _texts(self) -> tuple[str, str, str]:
-        return self._folded, self._labels, self._iris
-
-    def _arrays(self) -> tuple[array[int], ...]:
-        return (
-            self._folded_starts,
-            self._label_starts,
-            self._lang_of,
-            self._entity_of,
-            self._iri_starts,
-            self._type_of,
-        )
 
 
 def _layout() -> str:

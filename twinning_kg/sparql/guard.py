@@ -9,7 +9,7 @@ comments, strings and IRIs, and refuse what must not run.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from itertools import pairwise
@@ -216,7 +216,8 @@ def check_query(text: str, limits: Limits) -> CheckedQuery:
     # read as an operator. Whatever one of them refuses is refused.
     plain = unescape(text)
     form = _scan(_tokens(plain), limits)
-    _scan(_tokens(text), limits)
+    as_sent = list(_tokens(text))
+    _scan(as_sent, limits)
     for reading in {plain, text}:
         if "'" in reading:
             # A lexical error there: no reading the engine can take (it reads those as IRIs).
@@ -224,10 +225,10 @@ def check_query(text: str, limits: Limits) -> CheckedQuery:
                 _scan(_tokens(reading, quoted_iris=False), limits)
     if form is None:
         raise InvalidQuery("Not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE.")
-    return CheckedQuery(text=text, form=form, has_dataset=_names_dataset(text))
+    return CheckedQuery(text=text, form=form, has_dataset=_names_dataset(as_sent))
 
 
-def _scan(tokens: Iterator[_Token], limits: Limits) -> QueryForm | None:
+def _scan(tokens: Iterable[_Token], limits: Limits) -> QueryForm | None:
     """Refuse what the tokens show must not run; the query's form, if they show one."""
     form: QueryForm | None = None
     negations = 0
@@ -270,19 +271,16 @@ def _scan(tokens: Iterator[_Token], limits: Limits) -> QueryForm | None:
     return form
 
 
-def _names_dataset(text: str) -> bool:
+def _names_dataset(tokens: list[_Token]) -> bool:
     """Whether the query has a dataset clause: ``FROM`` or ``FROM NAMED`` and a graph's IRI.
 
-    Read from the text as sent: Oxigraph undoes ``\\u`` escapes only inside strings and IRIs, so
-    an escape elsewhere never spells ``FROM`` for it (and one inside a string never ends it).
-    A clause missed here leaves the union default graph, as before dataset clauses were read;
-    one seen where there is none would empty the default graph, so a ``FROM`` counts only where
-    a dataset clause can be: outside brackets, followed by ``NAMED``, an IRI or a prefixed name.
+    Read from the tokens of the text as sent: Oxigraph undoes ``\\u`` escapes only inside
+    strings and IRIs, so an escape elsewhere never spells ``FROM`` for it (and one inside a string
+    never ends it). A clause missed here leaves the union default graph, as before dataset
+    clauses were read; one seen where there is none would empty the default graph, so a ``FROM``
+    counts only where a dataset clause can be: outside brackets, followed by ``NAMED``, an IRI or
+    a prefixed name.
     """
-    try:
-        tokens = list(_tokens(text))
-    except InvalidQuery:
-        return False  # the engine reports the error
     return any(
         token.kind == "word"
         and token.depth == 0

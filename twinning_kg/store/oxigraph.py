@@ -369,9 +369,10 @@ def _graph_sizes(store: ox.Store) -> list[tuple[str, int]]:
 
 
 def _write_store(
-    folder: Path, files: list[Path], root: Path, base_iri: str
+    folder: Path, files: list[Path], root: Path, base_iri: str, digest: str
 ) -> tuple[int, list[tuple[str, int]]]:
-    """Bulk-load ``files`` into a new store in ``folder``, compact it, close it.
+    """Bulk-load ``files`` into a new store in ``folder``, compact it, write its label index
+    beside it, close it.
 
     :returns: its size, and its graphs' sizes (counting them takes seconds at world scale: once
         here rather than in every worker).
@@ -380,6 +381,7 @@ def _write_store(
     _load_files(store, files, root=root, base_iri=base_iri, bulk=True)
     store.flush()
     store.optimize()
+    _write_label_index(store, folder, digest)
     return len(store), _graph_sizes(store)
 
 
@@ -390,28 +392,31 @@ def _complete(folder: Path, meta: dict[str, object], digest: str) -> None:
     are replaced through a rename, so a server reading this store never sees half of one.
     """
     try:
-        if "graphs" not in meta:
-            store = ox.Store.read_only(str(folder))
-            meta = {**meta, "graphs": _graph_sizes(store)}
-            del store
-            partial = folder / f".{META_FILE}.{os.getpid()}.tmp"
-            partial.write_text(json.dumps(meta, indent=2), encoding="utf-8")
-            partial.replace(folder / META_FILE)
         try:
             LabelIndex.load(folder / LABELS_FILE, digest)
+            has_index = True
         except (OSError, ValueError):
-            _write_label_index(folder, digest)
+            has_index = False
+        if has_index and "graphs" in meta:
+            return
+        store = ox.Store.read_only(str(folder))
+        if "graphs" not in meta:
+            partial = folder / f".{META_FILE}.{os.getpid()}.tmp"
+            completed = {**meta, "graphs": _graph_sizes(store)}
+            partial.write_text(json.dumps(completed, indent=2), encoding="utf-8")
+            partial.replace(folder / META_FILE)
+        if not has_index:
+            _write_label_index(store, folder, digest)
     except (OSError, RuntimeError) as exc:  # RuntimeError: RocksDB finds the store damaged
         log.warning("%s: not completed (%s); the store serves without it", folder, exc)
 
 
-def _write_label_index(folder: Path, digest: str) -> None:
-    """Write the label search index of the store in ``folder`` beside it.
+def _write_label_index(store: ox.Store, folder: Path, digest: str) -> None:
+    """Write the label search index of ``store`` (the one in ``folder``) beside it.
 
-    Straight from the two predicates' quads: at world scale this takes a third of the time of
+    Straight from the two predicates' quads: at world scale this took less than half the time of
     the ``list_labels`` CONSTRUCT that a store without the file runs on its first search.
     """
-    store = ox.Store.read_only(str(folder))
     quads = (
         quad
         for predicate in (LABEL, TYPE)
@@ -469,9 +474,8 @@ def build_store(
         staging = generations / f".{version.digest}.{os.getpid()}.tmp"
         shutil.rmtree(staging, ignore_errors=True)
         try:
-            triples, graphs = _write_store(staging, files, root, base_iri)
+            triples, graphs = _write_store(staging, files, root, base_iri, version.digest)
             version = replace(version, triples=triples)
-            _write_label_index(staging, version.digest)
             meta = {
                 "digest": version.digest,
                 "modified": version.modified.isoformat(),

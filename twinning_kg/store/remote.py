@@ -165,12 +165,9 @@ class SparqlEndpointStore:
         """A digest of the store's size per graph, refreshed every minute (for ETags)."""
         now = time.monotonic()
         if self._version is None or now - self._version[0] > VERSION_TTL_S:
-            rows = self.select("list_graphs")
-            summary = json.dumps([(str(r.get("graph")), str(r.get("triples"))) for r in rows])
-            try:
-                triples = sum(int(str(r.get("triples", 0))) for r in rows)
-            except ValueError:
-                raise StoreUnavailable(MALFORMED) from None
+            sizes = self.graph_sizes()
+            summary = json.dumps(sizes)
+            triples = sum(count for _graph, count in sizes)
             digest = hashlib.sha256(f"{self.query_url}\0{summary}".encode()).hexdigest()[:20]
             previous = self._version[1] if self._version else None
             modified = (
