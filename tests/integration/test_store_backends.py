@@ -19,6 +19,7 @@ from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS
 
+from tests.conftest import ROOT
 from tests.integration.stores import (
     OxigraphServer,
     TwinningServer,
@@ -33,6 +34,8 @@ from tests.integration.stores import (
     staging_graphs,
     twinning_server,
 )
+from twinning_kg.settings import Settings
+from twinning_kg.store.oxigraph import OxigraphStore, to_graph
 from twinning_kg.vocabulary import TWIN
 
 pytestmark = pytest.mark.live
@@ -42,6 +45,8 @@ ROW_CAP = 3
 #: An on-disk store opens in milliseconds: the server should answer well within this.
 OXIGRAPH_STARTUP_LIMIT_S = 5.0
 SIEDLCE = URIRef("https://twinning.example.org/id/municipality/siedlce")
+#: Pages of a town (linked both ways to its twins) and of a partnership.
+PAGES = ["/id/municipality/siedlce", "/id/partnership/siedlce-dasing"]
 DASING_GRAPH = "https://twinning.example.org/graph/data/siedlce/partnership-dasing"
 PREFIXES = (
     "PREFIX twin: <https://twinning.example.org/def/twinning/>\n"
@@ -195,6 +200,31 @@ def test_named_graph_is_the_file(client: httpx.Client, dataset: dict[str, frozen
     triples = ox.parse(response.content, format=ox.RdfFormat.TURTLE)
     page = canonical(ox.Quad(t.subject, t.predicate, t.object, name) for t in triples)
     assert page[DASING_GRAPH] == dataset[DASING_GRAPH]
+
+
+@pytest.fixture(scope="module")
+def described() -> OxigraphStore:
+    """The repository's files in an in-process store, as ``--store memory`` loads them."""
+    return OxigraphStore.from_paths(Settings().source_dirs, root=ROOT)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_entity_page_is_the_same_description_everywhere(
+    client: httpx.Client, described: OxigraphStore, path: str
+) -> None:
+    """Every store answers a page with the same triples, and none about an unrelated resource.
+
+    A value bound outside a sub-select does not reach inside it: bound that way, the neighbours'
+    summaries would be every resource's.
+    """
+    iri = URIRef(f"https://twinning.example.org{path}")
+    response = client.get(path, headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    page = Graph().parse(data=response.text, format="turtle")
+    assert isomorphic(page, to_graph(described.describe_triples(iri)))
+    linked = set(page.objects(iri)) | set(page.subjects(object=iri))
+    properties = set(page.predicates(iri)) | set(page.predicates(object=iri))
+    assert set(page.subjects()) <= linked | properties | {iri}
 
 
 def test_unknown_iri_is_404(client: httpx.Client) -> None:

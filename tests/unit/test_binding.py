@@ -17,7 +17,7 @@ from tests.conftest import ROOT
 from twinning_kg import queries
 from twinning_kg.errors import BadRequest
 from twinning_kg.loading import discover, graph_iri
-from twinning_kg.sparql.binding import bind_values, serialise, where_group
+from twinning_kg.sparql.binding import bind_values, inline_iris, serialise, where_group
 from twinning_kg.store.oxigraph import to_oxigraph, to_rdflib
 from twinning_kg.vocabulary import Term
 
@@ -269,22 +269,31 @@ def test_some_packaged_queries_are_bound() -> None:
     assert {"describe_entity", "describe_context", "describe_graph"} <= set(BOUND_QUERIES)
 
 
+def is_graph_query(text: str) -> bool:
+    """A CONSTRUCT or DESCRIBE (whose IRIs both stores write in place), not a SELECT or ASK."""
+    body = re.sub(r"#[^\n]*", "", text)
+    return re.search(r"^\s*(CONSTRUCT|DESCRIBE)\b", body, re.MULTILINE | re.IGNORECASE) is not None
+
+
 @pytest.mark.parametrize("name", BOUND_QUERIES)
-def test_a_bound_packaged_query_answers_as_with_substitutions(
+def test_a_bound_packaged_query_answers_the_same_in_both_stores(
     repository: ox.Store, name: str
 ) -> None:
+    """As the remote store sends it (text only) and as the embedded store runs it."""
     variables = bound_variables(name)
     missing = [v for v in variables if v not in SAMPLES]
     assert not missing, f"add a sample value for {missing} to SAMPLES"
     bindings = {v: SAMPLES[v] for v in variables}
     text = queries.load(name)
-    substituted = repository.query(
-        text,
-        substitutions={ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()},
+    embedded_text, rest = inline_iris(text, bindings) if is_graph_query(text) else (text, bindings)
+    embedded = repository.query(
+        embedded_text,
+        substitutions={ox.Variable(k): to_oxigraph(v) for k, v in rest.items()},
         use_default_graph_as_union=True,
     )
-    with_values = repository.query(bind_values(text, bindings), use_default_graph_as_union=True)
-    expected, got = answers(substituted), answers(with_values)
+    sent = bind_values(*inline_iris(text, bindings)) if is_graph_query(text) else None
+    remote = repository.query(sent or bind_values(text, bindings), use_default_graph_as_union=True)
+    expected, got = answers(embedded), answers(remote)
     if isinstance(expected, Graph):
         assert isinstance(got, Graph)
         assert len(expected) > 0
@@ -292,3 +301,50 @@ def test_a_bound_packaged_query_answers_as_with_substitutions(
     else:
         assert got == expected
         assert expected[1], "the sample values should find something"  # type: ignore[index]
+
+
+def test_a_bound_value_does_not_reach_into_a_sub_select_but_a_written_iri_does(
+    repository: ox.Store,
+) -> None:
+    """Why graph queries are bound by writing the IRI in place (describe_context's neighbours)."""
+    query = (
+        "CONSTRUCT { ?n a ?type } WHERE { { SELECT DISTINCT ?n WHERE { ?e ?p ?n } } ?n a ?type }"
+    )
+    bound: dict[str, Term] = {"e": SIEDLCE}
+    written = repository.query(inline_iris(query, bound)[0], use_default_graph_as_union=True)
+    valued = repository.query(bind_values(query, bound), use_default_graph_as_union=True)
+    neighbours = {
+        to_rdflib(q.object)
+        for q in repository.quads_for_pattern(ox.NamedNode(SIEDLCE), None, None)
+        if isinstance(q.object, ox.NamedNode)
+    }
+    assert isinstance(written, ox.QueryTriples) and isinstance(valued, ox.QueryTriples)
+    typed = {to_rdflib(t.subject) for t in written}
+    assert typed and typed <= neighbours
+    assert not {to_rdflib(t.subject) for t in valued} <= neighbours
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("DESCRIBE ?e", "DESCRIBE <http://example.org/e>"),
+        ("DESCRIBE $e", "DESCRIBE <http://example.org/e>"),
+        (
+            "CONSTRUCT { ?e ?p ?e2 } WHERE { ?e ?p ?e2 }",
+            "CONSTRUCT { <http://example.org/e> ?p ?e2 } WHERE { <http://example.org/e> ?p ?e2 }",
+        ),
+        (
+            "CONSTRUCT { ?e\u00b7 ?p ?o } WHERE { ?e\u00b7 ?p ?o }",
+            "CONSTRUCT { ?e\u00b7 ?p ?o } WHERE { ?e\u00b7 ?p ?o }",
+        ),
+    ],
+)
+def test_an_iri_is_written_wherever_its_variable_stands(query: str, expected: str) -> None:
+    assert inline_iris(query, {"e": URIRef("http://example.org/e")}) == (expected, {})
+
+
+def test_an_iri_written_in_place_is_checked_like_any_bound_one() -> None:
+    with pytest.raises(BadRequest, match="Not an IRI"):
+        inline_iris("DESCRIBE ?e", {"e": URIRef("http://x> } ; DROP ALL ; <")})
+    with pytest.raises(ValueError, match="bad variable name"):
+        inline_iris("DESCRIBE ?e", {"e)": URIRef("http://example.org/e")})

@@ -1,13 +1,15 @@
-"""Bind values into a packaged query for a store that takes only query text (a remote endpoint).
+"""Bind values into a packaged query as text: a ``VALUES`` block, or IRIs written in place.
 
 pyoxigraph binds with ``substitutions=``; over HTTP we add a ``VALUES`` block instead, at the
 start of the query's WHERE group, with each value serialised by rdflib after checking it is a
-well-formed term. Values are never pasted into the query's own text.
+well-formed term. For CONSTRUCT and DESCRIBE queries, both stores write an IRI in place of its
+variable instead (:func:`inline_iris`): engines plan joins from the constants in the text.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Final
 
 from rdflib import BNode, Literal, URIRef
@@ -17,6 +19,8 @@ from twinning_kg.vocabulary import Term
 
 _UNSAFE_IRI: Final = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _NAME: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: A SPARQL variable name ends where a character that may continue one stops.
+_NAME_END: Final = r"(?![\w\u00b7\u0300-\u036f\u203f\u2040])"
 #: Comments, IRIs and strings: skipped when looking for the WHERE group.
 _SKIP: Final = "|".join(
     [
@@ -118,3 +122,33 @@ def bind_values(query: str, bindings: dict[str, Term]) -> str:
     if start is None:  # DESCRIBE ?entity, with no WHERE clause
         return f"{query}\nWHERE {{ {block}}}"
     return query[:start] + " " + block + query[start:]
+
+
+def _writer(text: str) -> Callable[[re.Match[str]], str]:
+    """A replacement for ``re.sub`` that writes ``text`` as it is (no backslash processing)."""
+    return lambda _match: text
+
+
+def inline_iris(query: str, bindings: dict[str, Term]) -> tuple[str, dict[str, Term]]:
+    """Write each IRI of ``bindings`` in ``query`` wherever its ``?name`` (or ``$name``) stands.
+
+    Returns the query and the bindings that are not IRIs, to be bound as before. Oxigraph plans a
+    query's joins from the constants written in it; a term given as a substitution or in a
+    ``VALUES`` block is bound only when the plan runs, so a pattern that starts from the entity is
+    planned as a scan of the whole store (bench/README.md, "Profiling"), and a ``VALUES`` block
+    outside a sub-select does not reach the variable inside it. Each IRI is serialised by
+    :func:`serialise`, so it holds nothing that could end ``<…>`` early. Only for CONSTRUCT and
+    DESCRIBE queries, whose sub-selects do not project the variable: a SELECT may project it.
+
+    >>> inline_iris("DESCRIBE ?x", {"x": URIRef("http://e/x"), "n": Literal("a")})
+    ('DESCRIBE <http://e/x>', {'n': rdflib.term.Literal('a')})
+    """
+    rest: dict[str, Term] = {}
+    for name, value in bindings.items():
+        if not _NAME.match(name):
+            raise ValueError(f"bad variable name {name!r}")
+        if isinstance(value, URIRef):
+            query = re.sub(rf"[?$]{name}{_NAME_END}", _writer(serialise(value)), query)
+        else:
+            rest[name] = value
+    return query, rest

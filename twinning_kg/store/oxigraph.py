@@ -7,7 +7,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 import shutil
 import traceback
 from collections.abc import Iterable, Iterator
@@ -25,6 +24,7 @@ from twinning_kg.errors import DataLoadError, NotFound
 from twinning_kg.loading import ENTITY_PREFIX, OX_FORMATS, discover, graph_iri, opened, parse_error
 from twinning_kg.search import LABEL, TYPE, LabelIndex, index_of
 from twinning_kg.settings import CANONICAL_BASE_IRI
+from twinning_kg.sparql.binding import inline_iris
 from twinning_kg.sparql.jobs import QueryExecutor
 from twinning_kg.sparql.workers import ForkingExecutor
 from twinning_kg.store import DataVersion, Row
@@ -65,23 +65,6 @@ def to_oxigraph(term: Term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     if term.datatype:
         return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
     return ox.Literal(str(term))
-
-
-#: A SPARQL variable name ends where a character that may continue one stops.
-_NAME_END: Final = r"(?![\w\u00b7\u0300-\u036f\u203f\u2040])"
-
-
-def _inline_iri(text: str, name: str, iri: ox.NamedNode) -> str:
-    """Write ``iri`` in ``text`` wherever the variable ``?name`` (or ``$name``) stands.
-
-    Oxigraph plans a query's joins from the constants written in it; a term given as a
-    substitution is bound only when the plan runs, so a pattern that starts from the entity gets
-    planned as a scan of the whole store (bench/README.md, "Profiling"). ``iri`` went through
-    pyoxigraph's IRI check, so it holds no ``>``, space or quote that could end ``<…>`` early.
-    Only for CONSTRUCT and DESCRIBE queries: a SELECT may project the variable.
-    """
-    written = str(iri)  # N-Triples form: <…>
-    return re.sub(rf"[?$]{re.escape(name)}{_NAME_END}", lambda _match: written, text)
 
 
 def to_graph(triples: Iterable[ox.Triple], *, for_lookup: bool = False) -> Graph:
@@ -267,13 +250,11 @@ class OxigraphStore:
 
     def _query(self, name: str, bindings: dict[str, Term], *, inline: bool = False) -> object:
         text = queries.load(name)
-        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {}
-        for key, value in bindings.items():
-            term = to_oxigraph(value)
-            if inline and isinstance(term, ox.NamedNode):
-                text = _inline_iri(text, key, term)
-            else:
-                substitutions[ox.Variable(key)] = term
+        if inline:  # see inline_iris: the engine plans from the IRIs written in the text
+            text, bindings = inline_iris(text, bindings)
+        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable(key): to_oxigraph(value) for key, value in bindings.items()
+        }
         return self._store.query(text, substitutions=substitutions, use_default_graph_as_union=True)
 
     def _triples(self, name: str, bindings: dict[str, Term]) -> ox.QueryTriples:

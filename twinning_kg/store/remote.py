@@ -26,7 +26,7 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 from twinning_kg import __version__, queries
 from twinning_kg.errors import InvalidQuery, NotFound, QueryTimeout, StoreUnavailable
 from twinning_kg.search import LabelIndex, index_of
-from twinning_kg.sparql.binding import bind_values
+from twinning_kg.sparql.binding import bind_values, inline_iris
 from twinning_kg.sparql.jobs import QueryJob, QueryOutcome
 from twinning_kg.sparql.results import write_boolean, write_solutions, write_triples
 from twinning_kg.store import DataVersion, Row
@@ -67,6 +67,12 @@ def _ox_term(binding: dict[str, Any]) -> ox.NamedNode | ox.BlankNode | ox.Litera
         return ox.Literal(value, datatype=ox.NamedNode(str(datatype)) if datatype else None)
     except (AttributeError, ValueError):  # not a dict, a bad IRI or language tag
         raise StoreUnavailable(MALFORMED) from None
+
+
+def _bound_graph_query(name: str, bindings: dict[str, Term]) -> str:
+    """A packaged CONSTRUCT or DESCRIBE with its IRIs written in place, the rest in ``VALUES``."""
+    text, rest = inline_iris(queries.load(name), bindings)
+    return bind_values(text, rest)
 
 
 def _solutions(data: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
@@ -181,12 +187,12 @@ class SparqlEndpointStore:
     def describe(self, iri: URIRef) -> Graph:
         """See :meth:`GraphStore.describe`."""
         graph = new_graph()
-        self._graph_into(bind_values(queries.load("describe_entity"), {"entity": iri}), graph)
-        self._graph_into(bind_values(queries.load("describe_context"), {"entity": iri}), graph)
+        self._graph_into(_bound_graph_query("describe_entity", {"entity": iri}), graph)
+        self._graph_into(_bound_graph_query("describe_context", {"entity": iri}), graph)
         if (iri, None, None) in graph or (None, None, iri) in graph:
             return graph
         graph = new_graph()
-        self._graph_into(bind_values(queries.load("describe_graph"), {"graph": iri}), graph)
+        self._graph_into(_bound_graph_query("describe_graph", {"graph": iri}), graph)
         if not graph:
             raise NotFound(f"Nothing is known about <{iri}>.")
         return graph
@@ -198,7 +204,7 @@ class SparqlEndpointStore:
     def construct(self, name: str, /, **bindings: Term) -> Graph:
         """See :meth:`GraphStore.construct`."""
         graph = new_graph()
-        self._graph_into(bind_values(queries.load(name), dict(bindings)), graph)
+        self._graph_into(_bound_graph_query(name, dict(bindings)), graph)
         return graph
 
     def construct_triples(self, name: str, /, **bindings: Term) -> list[ox.Triple]:
