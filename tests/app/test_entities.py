@@ -270,6 +270,16 @@ def test_strong_etag_answers_304(client: FlaskClient, any_format: Format) -> Non
     assert changed.data == first.data
 
 
+def test_if_match_that_fails_answers_412(client: FlaskClient) -> None:
+    """If-Match is read too, not only the two headers that give 304."""
+    first = client.get(f"{DASING_URL}.ttl")
+    refused = client.get(f"{DASING_URL}.ttl", headers={"If-Match": '"something-else"'})
+    assert refused.status_code == 412
+    kept = client.get(f"{DASING_URL}.ttl", headers={"If-Match": first.headers["ETag"]})
+    assert kept.status_code == 200
+    assert kept.data == first.data
+
+
 def test_etag_differs_between_formats_and_languages(client: FlaskClient) -> None:
     etags = {fetch(client, DASING_URL, fmt).headers["ETag"] for fmt in Format}
     etags.add(client.get(f"{DASING_URL}.html?lang=pl").headers["ETag"])
