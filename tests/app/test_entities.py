@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from email.utils import parsedate_to_datetime
 
 import pytest
 from flask.testing import FlaskClient
@@ -268,6 +269,15 @@ def test_strong_etag_answers_304(client: FlaskClient, any_format: Format) -> Non
     changed = client.get(url, headers={"If-None-Match": '"something-else"'})
     assert changed.status_code == 200
     assert changed.data == first.data
+
+
+def test_a_plain_get_carries_the_validators_and_cache_control(client: FlaskClient) -> None:
+    """Written by the app itself when the request is not conditional."""
+    response = client.get(f"{DASING_URL}.ttl")
+    assert response.status_code == 200
+    assert re.fullmatch(r'"[0-9a-f]{32}"', response.headers["ETag"])
+    assert parsedate_to_datetime(response.headers["Last-Modified"]).tzinfo is not None
+    assert response.headers["Cache-Control"] == "public, max-age=300"
 
 
 def test_if_match_that_fails_answers_412(client: FlaskClient) -> None:

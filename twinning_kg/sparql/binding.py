@@ -15,12 +15,13 @@ from typing import Final
 from rdflib import BNode, Literal, URIRef
 
 from twinning_kg.errors import BadRequest
+from twinning_kg.sparql.guard import VARNAME_CHARS
 from twinning_kg.vocabulary import Term
 
 _UNSAFE_IRI: Final = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _NAME: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-#: A SPARQL variable name ends where a character that may continue one stops.
-_NAME_END: Final = r"(?![\w\u00b7\u0300-\u036f\u203f\u2040])"
+#: A SPARQL variable's name ends where the characters that may continue one stop.
+_NAME_END: Final = f"(?![{VARNAME_CHARS}])"
 #: Comments, IRIs and strings: skipped when looking for the WHERE group.
 _SKIP: Final = "|".join(
     [
@@ -125,8 +126,8 @@ def bind_values(query: str, bindings: dict[str, Term]) -> str:
 
 
 def _writer(text: str) -> Callable[[re.Match[str]], str]:
-    """A replacement for ``re.sub`` that writes ``text`` as it is (no backslash processing)."""
-    return lambda _match: text
+    """For ``re.sub``: ``text`` (as it is) for a variable, comments, strings and IRIs kept."""
+    return lambda match: match.group() if match.group("skip") is not None else text
 
 
 def inline_iris(query: str, bindings: dict[str, Term]) -> tuple[str, dict[str, Term]]:
@@ -137,8 +138,9 @@ def inline_iris(query: str, bindings: dict[str, Term]) -> tuple[str, dict[str, T
     ``VALUES`` block is bound only when the plan runs, so a pattern that starts from the entity is
     planned as a scan of the whole store (bench/README.md, "Profiling"), and a ``VALUES`` block
     outside a sub-select does not reach the variable inside it. Each IRI is serialised by
-    :func:`serialise`, so it holds nothing that could end ``<…>`` early. Only for CONSTRUCT and
-    DESCRIBE queries, whose sub-selects do not project the variable: a SELECT may project it.
+    :func:`serialise`, so it holds nothing that could end ``<…>`` early. Comments, strings and
+    IRIs are left as they are. Only for CONSTRUCT and DESCRIBE queries, whose sub-selects do not
+    project the variable: a SELECT may project it.
 
     >>> inline_iris("DESCRIBE ?x", {"x": URIRef("http://e/x"), "n": Literal("a")})
     ('DESCRIBE <http://e/x>', {'n': rdflib.term.Literal('a')})
@@ -148,7 +150,8 @@ def inline_iris(query: str, bindings: dict[str, Term]) -> tuple[str, dict[str, T
         if not _NAME.match(name):
             raise ValueError(f"bad variable name {name!r}")
         if isinstance(value, URIRef):
-            query = re.sub(rf"[?$]{name}{_NAME_END}", _writer(serialise(value)), query)
+            variable = rf"(?P<skip>{_SKIP})|[?$]{name}{_NAME_END}"
+            query = re.sub(variable, _writer(serialise(value)), query, flags=re.DOTALL)
         else:
             rest[name] = value
     return query, rest

@@ -40,6 +40,8 @@ _BASE: Final = (
     "\U00010000-\U000effff_\\w"
 )
 _MORE: Final = "0-9\u00b7\u0300-\u036f\u203f-\u2040"
+#: The characters of a variable's name after its first (a regex class body, for ``[…]``).
+VARNAME_CHARS: Final = _BASE + _MORE
 #: A variable's name (no hyphen: ``?x-SERVICE`` is three tokens).
 _VARNAME: Final = re.compile(f"[{_BASE}{_MORE}]+")
 #: A character of a prefixed name (either part), a blank-node label or a keyword.

@@ -28,7 +28,8 @@ def _last_modified(modified: datetime) -> str:
 def make_cacheable(
     response: Response, request: Request, *, version: DataVersion, variant: str
 ) -> Response:
-    """Add a strong ETag (data version + variant), Last-Modified and Cache-Control; answer 304s.
+    """Set a strong ETag (data version + variant), Last-Modified and Cache-Control (replacing
+    any the response had); answer 304s and, for a failed If-Match, 412.
 
     ``variant`` names everything besides the data that the body depends on (path, format, language).
     """
