@@ -9,7 +9,7 @@ variable instead (:func:`inline_iris`): engines plan joins from the constants in
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from functools import lru_cache
 from typing import Final
 
 from rdflib import BNode, Literal, URIRef
@@ -125,9 +125,18 @@ def bind_values(query: str, bindings: dict[str, Term]) -> str:
     return query[:start] + " " + block + query[start:]
 
 
-def _writer(text: str) -> Callable[[re.Match[str]], str]:
-    """For ``re.sub``: ``text`` (as it is) for a variable, comments, strings and IRIs kept."""
-    return lambda match: match.group() if match.group("skip") is not None else text
+@lru_cache(maxsize=64)
+def _cut_at(query: str, name: str) -> tuple[str, ...]:
+    """``query`` cut wherever the variable ``?name`` (or ``$name``) stands, outside comments,
+    strings and IRIs: a packaged query is cut once, not on every page."""
+    pieces, start = [], 0
+    variable = rf"(?P<skip>{_SKIP})|[?$]{name}{_NAME_END}"
+    for match in re.finditer(variable, query, re.DOTALL):
+        if match.group("skip") is None:
+            pieces.append(query[start : match.start()])
+            start = match.end()
+    pieces.append(query[start:])
+    return tuple(pieces)
 
 
 def inline_iris(query: str, bindings: dict[str, Term]) -> tuple[str, dict[str, Term]]:
@@ -150,8 +159,7 @@ def inline_iris(query: str, bindings: dict[str, Term]) -> tuple[str, dict[str, T
         if not _NAME.match(name):
             raise ValueError(f"bad variable name {name!r}")
         if isinstance(value, URIRef):
-            variable = rf"(?P<skip>{_SKIP})|[?$]{name}{_NAME_END}"
-            query = re.sub(variable, _writer(serialise(value)), query, flags=re.DOTALL)
+            query = serialise(value).join(_cut_at(query, name))
         else:
             rest[name] = value
     return query, rest

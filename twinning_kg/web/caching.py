@@ -15,8 +15,7 @@ from twinning_kg.store import DataVersion
 MAX_AGE_S: Final = 300
 _CACHE_CONTROL: Final = f"public, max-age={MAX_AGE_S}"
 #: The request headers that werkzeug's conditional GET reads (304 or, for If-Match, 412); without
-#: any of them the answer is the full response, and that machinery (a tenth of the time of a
-#: page from the cache) has nothing to do.
+#: any of them the answer is the full response, and that machinery has nothing to do.
 _CONDITIONAL: Final = frozenset({"HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE"})
 
 
