@@ -27,7 +27,7 @@ from twinning_kg.settings import CANONICAL_BASE_IRI
 from twinning_kg.sparql.binding import inline_iris
 from twinning_kg.sparql.jobs import QueryExecutor
 from twinning_kg.sparql.workers import ForkingExecutor
-from twinning_kg.store import DataVersion, Row
+from twinning_kg.store import DataVersion, Row, describing
 from twinning_kg.vocabulary import Term, new_graph
 
 #: The file, inside an on-disk store's folder, that records the version of the data in it.
@@ -182,6 +182,7 @@ class OxigraphStore:
         self._path = path.resolve() if path is not None else None
         self._opened: tuple[int, ox.Store] | None = None
         self._graphs = graphs
+        self._summaries = describing.Summaries()
 
     @property
     def _store(self) -> ox.Store:
@@ -263,6 +264,12 @@ class OxigraphStore:
             raise TypeError(f"query {name} is not a CONSTRUCT or DESCRIBE")
         return result
 
+    def _run_graph_query(self, text: str) -> ox.QueryTriples:
+        result = self._store.query(text, use_default_graph_as_union=True)
+        if not isinstance(result, ox.QueryTriples):
+            raise TypeError("not a CONSTRUCT or DESCRIBE query")
+        return result
+
     def _graph(self, name: str, bindings: dict[str, Term], graph: Graph) -> None:
         for triple in self._triples(name, bindings):
             graph.add(
@@ -270,12 +277,18 @@ class OxigraphStore:
             )
 
     def describe_triples(self, iri: URIRef) -> list[ox.Triple]:
-        """See :meth:`GraphStore.describe_triples`: straight from pyoxigraph, no rdflib graph."""
-        found = dict.fromkeys(self._triples("describe_entity", {"entity": iri}))
-        found.update(dict.fromkeys(self._triples("describe_context", {"entity": iri})))
-        node = ox.NamedNode(iri)
-        if any(t.subject == node or t.object == node for t in found):
-            return list(found)
+        """See :meth:`GraphStore.describe_triples`: straight from pyoxigraph, no rdflib graph;
+        the linked resources' summaries kept for the store's life (store/describing.py)."""
+        bound: dict[str, Term] = {"entity": iri}
+        found = describing.describe(
+            ox.NamedNode(iri),
+            self._triples("describe_links", bound),
+            summaries=self._summaries,
+            run=self._run_graph_query,
+            describe_entity=lambda: self._triples("describe_entity", bound),
+        )
+        if found:
+            return found
         contents = list(dict.fromkeys(self._triples("describe_graph", {"graph": iri})))
         if not contents:
             raise NotFound(f"Nothing is known about <{iri}>.")
