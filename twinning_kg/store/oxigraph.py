@@ -67,6 +67,12 @@ def to_oxigraph(term: Term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     return ox.Literal(str(term))
 
 
+#: pyoxigraph terms already converted to rdflib's (immutable, so shared): the same classes,
+#: properties and neighbours stand on page after page, and converting a term costs microseconds.
+_CONVERTED: dict[object, Term] = {}
+_CONVERTED_KEPT: Final = 50_000
+
+
 def to_graph(triples: Iterable[ox.Triple], *, for_lookup: bool = False) -> Graph:
     """An rdflib graph (with the project's prefixes) of pyoxigraph triples.
 
@@ -74,10 +80,18 @@ def to_graph(triples: Iterable[ox.Triple], *, for_lookup: bool = False) -> Graph
     ``SimpleMemory`` store), about twice as fast to fill; not for serialising.
     """
     graph = Graph(store="SimpleMemory", bind_namespaces="none") if for_lookup else new_graph()
+    converted = _CONVERTED
+    if len(converted) > _CONVERTED_KEPT:
+        converted.clear()
+    add = graph.add
     for triple in triples:
-        graph.add(
-            (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
-        )
+        terms = []
+        for term in triple:
+            found = converted.get(term)
+            if found is None:
+                found = converted[term] = to_rdflib(term)
+            terms.append(found)
+        add((terms[0], terms[1], terms[2]))
     return graph
 
 
