@@ -80,10 +80,17 @@ def to_graph(triples: Iterable[ox.Triple], *, for_lookup: bool = False) -> Graph
     ``SimpleMemory`` store), about twice as fast to fill; not for serialising.
     """
     graph = Graph(store="SimpleMemory", bind_namespaces="none") if for_lookup else new_graph()
+    add = graph.add
+    for triple in rdflib_triples(triples):
+        add(triple)
+    return graph
+
+
+def rdflib_triples(triples: Iterable[ox.Triple]) -> Iterator[tuple[Term, Term, Term]]:
+    """pyoxigraph triples as rdflib's, each term converted once (see ``_CONVERTED``)."""
     converted = _CONVERTED
     if len(converted) > _CONVERTED_KEPT:
         converted.clear()
-    add = graph.add
     for triple in triples:
         terms = []
         for term in triple:
@@ -91,8 +98,7 @@ def to_graph(triples: Iterable[ox.Triple], *, for_lookup: bool = False) -> Graph
             if found is None:
                 found = converted[term] = to_rdflib(term)
             terms.append(found)
-        add((terms[0], terms[1], terms[2]))
-    return graph
+        yield terms[0], terms[1], terms[2]
 
 
 def triple_to_oxigraph(s: object, p: object, o: object) -> ox.Triple | None:

@@ -1,15 +1,15 @@
 """Turn graphs into what templates show: labels in the reader's language, dates as people say.
 
-Pure functions over rdflib graphs; no Flask, no store.
+Pure functions over graphs (:class:`Lookup`: rdflib's, or one page's); no Flask, no store.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, Protocol
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
@@ -17,6 +17,34 @@ from twinning_kg.vocabulary import GEO, TWIN, WD
 from twinning_kg.web.i18n import MONTHS
 
 LinkMaker = Callable[[str], str | None]
+
+
+class Lookup(Protocol):
+    """The reads the pages make of a graph: an rdflib ``Graph`` has them, and so has the lighter
+    :class:`twinning_kg.web.pagegraph.PageGraph` an entity page is read from."""
+
+    def objects(
+        self, subject: Node | None = None, predicate: Node | None = None
+    ) -> Iterator[Node]: ...
+
+    def subjects(
+        self,
+        predicate: Node | None = None,
+        object: Node | None = None,  # rdflib's name
+    ) -> Iterator[Node]: ...
+
+    def predicate_objects(self, subject: Node | None = None) -> Iterator[tuple[Node, Node]]: ...
+
+    def subject_predicates(
+        self,
+        object: Node | None = None,  # rdflib's name
+    ) -> Iterator[tuple[Node, Node]]: ...
+
+    def value(self, subject: Node | None = None, predicate: Node | None = ...) -> Node | None: ...
+
+    def __contains__(self, triple: tuple[Node | None, Node | None, Node | None]) -> bool: ...
+
+
 LABEL_PROPERTIES: Final = (RDFS.label, SKOS.prefLabel, DCTERMS.title)
 DATE_PROPERTIES: Final = (TWIN.date, TWIN.startDate, TWIN.signingDate, TWIN.foundingDate)
 #: Properties shown first, in this order; the rest follow alphabetically by label.
@@ -126,7 +154,7 @@ def pick_literal(literals: Iterable[Node], lang: str) -> Literal | None:
     return found[0] if found else None
 
 
-def label_literal(graph: Graph, node: Node, lang: str) -> Literal | None:
+def label_literal(graph: Lookup, node: Node, lang: str) -> Literal | None:
     """The best label literal of ``node`` for a reader of ``lang``, if it has any."""
     for prop in LABEL_PROPERTIES:
         lit = pick_literal(graph.objects(node, prop), lang)
@@ -135,7 +163,7 @@ def label_literal(graph: Graph, node: Node, lang: str) -> Literal | None:
     return None
 
 
-def label(graph: Graph, node: Node, lang: str) -> str:
+def label(graph: Lookup, node: Node, lang: str) -> str:
     """The best label of ``node`` for a reader of ``lang``."""
     lit = label_literal(graph, node, lang)
     if lit is not None:
@@ -172,7 +200,7 @@ def is_date(value: Node) -> bool:
     return isinstance(value, Literal) and value.datatype in (XSD.date, XSD.gYearMonth, XSD.gYear)
 
 
-def when(graph: Graph, node: Node, lang: str) -> tuple[str, str] | None:
+def when(graph: Lookup, node: Node, lang: str) -> tuple[str, str] | None:
     """``(sort key, text)`` for the date of ``node``: its dateText if any, else its first date."""
     text_lit = pick_literal(graph.objects(node, TWIN.dateText), lang)
     for prop in DATE_PROPERTIES:
@@ -189,7 +217,7 @@ def when(graph: Graph, node: Node, lang: str) -> tuple[str, str] | None:
     return None
 
 
-def value_view(graph: Graph, node: Node, lang: str, link: LinkMaker) -> Value:
+def value_view(graph: Lookup, node: Node, lang: str, link: LinkMaker) -> Value:
     """Show one object: a label and a link for IRIs, a formatted date, or the literal text."""
     if isinstance(node, URIRef):
         iri = str(node)
@@ -215,7 +243,7 @@ def value_view(graph: Graph, node: Node, lang: str, link: LinkMaker) -> Value:
 
 
 def _rows(
-    graph: Graph, pairs: Iterable[tuple[Node, Node]], lang: str, link: LinkMaker
+    graph: Lookup, pairs: Iterable[tuple[Node, Node]], lang: str, link: LinkMaker
 ) -> list[Row]:
     grouped: dict[Node, list[Node]] = {}
     for prop, obj in pairs:
@@ -237,7 +265,7 @@ def _rows(
     return rows
 
 
-def _point(graph: Graph, node: Node, lang: str, link: LinkMaker, *, main: bool) -> Point | None:
+def _point(graph: Lookup, node: Node, lang: str, link: LinkMaker, *, main: bool) -> Point | None:
     lat = graph.value(node, GEO.lat)
     lon = graph.value(node, GEO.long)
     if not isinstance(lat, Literal) or not isinstance(lon, Literal):
@@ -254,7 +282,7 @@ def _point(graph: Graph, node: Node, lang: str, link: LinkMaker, *, main: bool) 
         return None
 
 
-def entity_view(graph: Graph, iri: URIRef, lang: str, link: LinkMaker) -> EntityView:
+def entity_view(graph: Lookup, iri: URIRef, lang: str, link: LinkMaker) -> EntityView:
     """Build the view of one entity from its description graph."""
     outgoing = [(p, o) for p, o in graph.predicate_objects(iri) if p not in (RDF.type,)]
     description = pick_literal(graph.objects(iri, DCTERMS.description), lang)
@@ -316,6 +344,6 @@ def entity_view(graph: Graph, iri: URIRef, lang: str, link: LinkMaker) -> Entity
     return view
 
 
-def same_as(graph: Graph, iri: URIRef) -> list[str]:
+def same_as(graph: Lookup, iri: URIRef) -> list[str]:
     """The owl:sameAs links of ``iri`` (Wikidata items), as strings."""
     return sorted(str(o) for o in graph.objects(iri, OWL.sameAs))

@@ -14,9 +14,10 @@ from flask import render_template
 from rdflib import Graph
 
 from twinning_kg.formats import Format
-from twinning_kg.store.oxigraph import from_graph, to_graph
+from twinning_kg.store.oxigraph import from_graph, rdflib_triples, to_graph
 from twinning_kg.vocabulary import PREFIXES
-from twinning_kg.web.presentation import LinkMaker, entity_view
+from twinning_kg.web.pagegraph import PageGraph
+from twinning_kg.web.presentation import LinkMaker, Lookup, entity_view
 from twinning_kg.web.resolver import EntityRef
 from twinning_kg.web.schema_org import schema_org_jsonld
 
@@ -44,7 +45,7 @@ class Description:
             raise ValueError("give exactly one of triples= or graph=")
         self._triples = triples
         self._graph = graph
-        self._lookup: Graph | None = graph
+        self._lookup: Lookup | None = graph
 
     @property
     def triples(self) -> list[ox.Triple]:
@@ -62,10 +63,11 @@ class Description:
         return self._graph
 
     @property
-    def lookup_graph(self) -> Graph:
-        """The triples as an rdflib graph to look things up in, not to serialise (built once)."""
+    def lookup_graph(self) -> Lookup:
+        """The triples to look things up in, not to serialise (built once): indexed as rdflib
+        would, without an rdflib graph's cost (:class:`PageGraph`)."""
         if self._lookup is None:
-            self._lookup = to_graph(self.triples, for_lookup=True)
+            self._lookup = PageGraph(rdflib_triples(self.triples))
         return self._lookup
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Final
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF
 
 from twinning_kg.vocabulary import GEO, TWIN
-from twinning_kg.web.presentation import label, pick_literal
+from twinning_kg.web.presentation import Lookup, label, pick_literal
 
 SCHEMA_TYPES: Final = {
     TWIN.Municipality: "City",
@@ -32,7 +32,7 @@ def _dumps(data: dict[str, object]) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1).replace("<", "\\u003c")
 
 
-def schema_org_jsonld(graph: Graph, iri: URIRef, lang: str) -> str:
+def schema_org_jsonld(graph: Lookup, iri: URIRef, lang: str) -> str:
     """A small schema.org description of ``iri``: type, name, description, sameAs, geo, dates."""
     kinds = [
         SCHEMA_TYPES[t]
