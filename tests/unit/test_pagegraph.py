@@ -50,6 +50,7 @@ def test_every_read_answers_as_rdflib_does(store: OxigraphStore, iri: str) -> No
     for p, o in product(predicates, objects):
         assert list(page.subjects(p, o)) == list(graph.subjects(p, o))
     for s in subjects:
+        assert page.value(s) == graph.value(s)  # rdf:value, as rdflib's default
         assert list(page.predicate_objects(s)) == list(graph.predicate_objects(s))
     for o in objects:
         assert list(page.subject_predicates(o)) == list(graph.subject_predicates(o))

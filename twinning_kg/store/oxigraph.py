@@ -89,13 +89,13 @@ def to_graph(triples: Iterable[ox.Triple], *, for_lookup: bool = False) -> Graph
 def rdflib_triples(triples: Iterable[ox.Triple]) -> Iterator[tuple[Term, Term, Term]]:
     """pyoxigraph triples as rdflib's, each term converted once (see ``_CONVERTED``)."""
     converted = _CONVERTED
-    if len(converted) > _CONVERTED_KEPT:
-        converted.clear()
     for triple in triples:
         terms = []
         for term in triple:
             found = converted.get(term)
             if found is None:
+                if len(converted) >= _CONVERTED_KEPT:  # a named graph's page converts thousands
+                    converted.clear()
                 found = converted[term] = to_rdflib(term)
             terms.append(found)
         yield terms[0], terms[1], terms[2]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from rdflib.namespace import RDF
 from rdflib.term import Node
 
 Pattern = tuple[Node | None, Node | None, Node | None]
@@ -78,9 +79,9 @@ class PageGraph:
         for s, p, _o in self.triples((None, None, object)):
             yield s, p
 
-    def value(self, subject: Node | None = None, predicate: Node | None = None) -> Node | None:
-        """The first object of ``subject``'s ``predicate``, or None (rdflib's ``any=True``); None
-        without both, as rdflib."""
+    def value(self, subject: Node | None = None, predicate: Node | None = RDF.value) -> Node | None:
+        """The first object of ``subject``'s ``predicate``, or None, as rdflib's (``any=True``,
+        ``rdf:value`` by default; None without a subject or a predicate)."""
         if subject is None or predicate is None:
             return None
         return next(self.objects(subject, predicate), None)
