@@ -3,7 +3,8 @@
 The description is the one ``describe_entity.rq`` and ``describe_context.rq`` give together (what
 a remote store runs): the entity's own triples (a Concise Bounded Description), the links to it,
 the labels of the properties on both, and a summary of every resource it links to or that links to
-it (type, labels, coordinates, dates, status). Here it is read in two steps:
+it (type, labels, coordinates, ``owl:sameAs`` links, dates, status). Here it is read in two
+steps (and ``describe_entity.rq`` too when the entity has blank-node objects):
 
 1. ``describe_links.rq``: the entity's own triples and the links to it;
 2. ``describe_summaries.rq``: the summaries of the linked resources and properties that this
@@ -12,7 +13,7 @@ it (type, labels, coordinates, dates, status). Here it is read in two steps:
 The embedded store's data never changes under it (a reload opens a new store), so a summary, once
 read, is exact for the store's life. The same few resources stand on most pages (classes,
 properties, countries, concepts, a partnership's two towns): most of a page's summaries are then
-read from memory, not decoded from the store again (bench/README.md, "Profiling").
+read from memory, not decoded from the store again (bench/README.md, runs 6 to 10).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from twinning_kg.search import LABEL
 from twinning_kg.sparql.binding import bind_each
 
 #: How many resources' summaries a store keeps, least recently used out: at world scale a summary
-#: is 4.4 triples, about 1.6 KB, so some 15 MB a worker.
+#: is 4.4 triples of about 364 bytes each, so a full cache holds some 13 MB a worker.
 SUMMARIES_KEPT: Final = 8192
 
 Summary = tuple[ox.Triple, ...]
