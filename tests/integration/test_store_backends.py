@@ -19,7 +19,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS
 
-from tests.conftest import ROOT
+from tests.conftest import repository_store
 from tests.integration.stores import (
     OxigraphServer,
     TwinningServer,
@@ -34,7 +34,6 @@ from tests.integration.stores import (
     staging_graphs,
     twinning_server,
 )
-from twinning_kg.settings import Settings
 from twinning_kg.store.oxigraph import OxigraphStore, to_graph
 from twinning_kg.vocabulary import TWIN
 
@@ -205,7 +204,7 @@ def test_named_graph_is_the_file(client: httpx.Client, dataset: dict[str, frozen
 @pytest.fixture(scope="module")
 def described() -> OxigraphStore:
     """The repository's files in an in-process store, as ``--store memory`` loads them."""
-    return OxigraphStore.from_paths(Settings().source_dirs, root=ROOT)
+    return repository_store()
 
 
 @pytest.mark.parametrize("path", PAGES)

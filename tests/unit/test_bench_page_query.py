@@ -9,15 +9,14 @@ import pytest
 from rdflib import URIRef
 
 from bench.run import ENTITY_BASE, page_query
-from tests.conftest import ROOT
-from twinning_kg.settings import Settings
+from tests.conftest import repository_store
 from twinning_kg.store.oxigraph import OxigraphStore
 
 
 @pytest.fixture(scope="module")
 def store() -> OxigraphStore:
     """The repository's files, as ``--store memory`` loads them."""
-    return OxigraphStore.from_paths(Settings().source_dirs, root=ROOT)
+    return repository_store()
 
 
 def pages(store: OxigraphStore) -> list[str]:

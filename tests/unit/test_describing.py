@@ -12,10 +12,9 @@ import pyoxigraph as ox
 import pytest
 from rdflib import URIRef
 
-from tests.conftest import ROOT
+from tests.conftest import repository_store
 from twinning_kg import queries
 from twinning_kg.errors import NotFound
-from twinning_kg.settings import Settings
 from twinning_kg.store import DataVersion, describing
 from twinning_kg.store.oxigraph import OxigraphStore
 from twinning_kg.vocabulary import Term
@@ -24,7 +23,7 @@ from twinning_kg.vocabulary import Term
 @pytest.fixture
 def store() -> OxigraphStore:
     """The repository's files, as ``--store memory`` loads them (a fresh summary cache)."""
-    return OxigraphStore.from_paths(Settings().source_dirs, root=ROOT)
+    return repository_store()
 
 
 def named(store: OxigraphStore) -> list[URIRef]:
@@ -119,7 +118,7 @@ def test_the_order_does_not_depend_on_what_is_kept(store: OxigraphStore) -> None
     every worker writes the same bytes for it (its ETag says they are the same)."""
     iris = named(store)
     for iri in iris[::37]:
-        fresh = OxigraphStore.from_paths(Settings().source_dirs, root=ROOT)
+        fresh = repository_store()
         try:
             afresh = fresh.describe_triples(iri)
         except NotFound:

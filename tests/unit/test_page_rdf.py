@@ -10,8 +10,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
-from tests.conftest import ROOT
-from twinning_kg.settings import Settings
+from tests.conftest import repository_store
 from twinning_kg.store import oxigraph
 from twinning_kg.store.oxigraph import OxigraphStore, to_graph, to_rdflib
 from twinning_kg.vocabulary import PREFIXES
@@ -22,7 +21,7 @@ SIEDLCE = URIRef("https://twinning.example.org/id/municipality/siedlce")
 
 @pytest.fixture(scope="module")
 def store() -> OxigraphStore:
-    return OxigraphStore.from_paths(Settings().source_dirs, root=ROOT)
+    return repository_store()
 
 
 def test_turtle_declares_the_prefixes_it_uses_and_no_other(store: OxigraphStore) -> None:
@@ -64,6 +63,6 @@ def test_converted_terms_are_kept_within_a_bound(monkeypatch: pytest.MonkeyPatch
             ox.Triple(s, p, ox.Literal(str(i))),
             ox.Triple(s, p, ox.Literal("x", language="en")),
         ]
-        graph = to_graph(triples, for_lookup=True)
+        graph = to_graph(triples)
         assert set(graph) == {tuple(to_rdflib(term) for term in t) for t in triples}
-        assert len(oxigraph._CONVERTED) <= 10 + 4  # the bound, plus one graph's new terms
+        assert len(oxigraph._CONVERTED) <= 10

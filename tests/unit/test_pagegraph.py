@@ -9,8 +9,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from tests.conftest import ROOT
-from twinning_kg.settings import Settings
+from tests.conftest import repository_store
 from twinning_kg.store.oxigraph import OxigraphStore, rdflib_triples
 from twinning_kg.web.pagegraph import PageGraph
 
@@ -25,7 +24,7 @@ ABSENT = URIRef("https://twinning.example.org/id/municipality/atlantis")
 
 @pytest.fixture(scope="module")
 def store() -> OxigraphStore:
-    return OxigraphStore.from_paths(Settings().source_dirs, root=ROOT)
+    return repository_store()
 
 
 @pytest.mark.parametrize("iri", PAGES)

@@ -64,8 +64,10 @@ def serialise(term: Term) -> str:
     raise TypeError(f"cannot bind {term!r}")
 
 
+@lru_cache(maxsize=64)
 def where_group(query: str) -> int | None:
-    """The offset just inside the ``{`` that opens the query's WHERE group, or None if none.
+    """The offset just inside the ``{`` that opens the query's WHERE group, or None if none
+    (cached: a packaged query's text never changes, and pages bind one on every request).
 
     The WHERE keyword is optional (``ASK { … }``); a CONSTRUCT template is not the group; a
     group that holds only a sub-select is passed over for the sub-select's own WHERE group

@@ -73,13 +73,9 @@ _CONVERTED: dict[object, Term] = {}
 _CONVERTED_KEPT: Final = 50_000
 
 
-def to_graph(triples: Iterable[ox.Triple], *, for_lookup: bool = False) -> Graph:
-    """An rdflib graph (with the project's prefixes) of pyoxigraph triples.
-
-    ``for_lookup``: a graph only to look things up in (no prefixes, rdflib's context-free
-    ``SimpleMemory`` store), about twice as fast to fill; not for serialising.
-    """
-    graph = Graph(store="SimpleMemory", bind_namespaces="none") if for_lookup else new_graph()
+def to_graph(triples: Iterable[ox.Triple]) -> Graph:
+    """An rdflib graph (with the project's prefixes) of pyoxigraph triples."""
+    graph = new_graph()
     add = graph.add
     for triple in rdflib_triples(triples):
         add(triple)
@@ -174,6 +170,12 @@ def _load_files(
                     store.extend(list(_rebased_quads(triples, name, base_iri)))
         except (SyntaxError, OSError) as exc:
             raise parse_error(path, exc) from None
+
+
+def _as_triples(result: object, name: str) -> ox.QueryTriples:
+    if not isinstance(result, ox.QueryTriples):
+        raise TypeError(f"query {name} is not a CONSTRUCT or DESCRIBE")
+    return result
 
 
 class OxigraphStore:
@@ -279,22 +281,11 @@ class OxigraphStore:
         return self._store.query(text, substitutions=substitutions, use_default_graph_as_union=True)
 
     def _triples(self, name: str, bindings: dict[str, Term]) -> ox.QueryTriples:
-        result = self._query(name, bindings, inline=True)
-        if not isinstance(result, ox.QueryTriples):
-            raise TypeError(f"query {name} is not a CONSTRUCT or DESCRIBE")
-        return result
+        return _as_triples(self._query(name, bindings, inline=True), name)
 
     def _run_graph_query(self, text: str) -> ox.QueryTriples:
-        result = self._store.query(text, use_default_graph_as_union=True)
-        if not isinstance(result, ox.QueryTriples):
-            raise TypeError("not a CONSTRUCT or DESCRIBE query")
-        return result
-
-    def _graph(self, name: str, bindings: dict[str, Term], graph: Graph) -> None:
-        for triple in self._triples(name, bindings):
-            graph.add(
-                (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
-            )
+        """A CONSTRUCT or DESCRIBE whose values are already written in (describing.py)."""
+        return _as_triples(self._store.query(text, use_default_graph_as_union=True), "a page's")
 
     def describe_triples(self, iri: URIRef) -> list[ox.Triple]:
         """See :meth:`GraphStore.describe_triples`: straight from pyoxigraph, no rdflib graph;
@@ -320,9 +311,7 @@ class OxigraphStore:
 
     def construct(self, name: str, /, **bindings: Term) -> Graph:
         """See :meth:`GraphStore.construct`."""
-        graph = new_graph()
-        self._graph(name, dict(bindings), graph)
-        return graph
+        return to_graph(self._triples(name, dict(bindings)))
 
     def construct_triples(self, name: str, /, **bindings: Term) -> list[ox.Triple]:
         """See :meth:`GraphStore.construct_triples`."""

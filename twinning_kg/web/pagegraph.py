@@ -64,8 +64,10 @@ class PageGraph:
             yield o
 
     def subjects(
-        self, predicate: Node | None = None, object: Node | None = None
-    ) -> Iterator[Node]:  # rdflib's name
+        self,
+        predicate: Node | None = None,
+        object: Node | None = None,  # rdflib's name
+    ) -> Iterator[Node]:
         for s, _p, _o in self.triples((None, predicate, object)):
             yield s
 
@@ -74,8 +76,9 @@ class PageGraph:
             yield p, o
 
     def subject_predicates(
-        self, object: Node | None = None
-    ) -> Iterator[tuple[Node, Node]]:  # rdflib's name
+        self,
+        object: Node | None = None,  # rdflib's name
+    ) -> Iterator[tuple[Node, Node]]:
         for s, p, _o in self.triples((None, None, object)):
             yield s, p
 
