@@ -57,6 +57,7 @@ class Settings:
     wikidata_max_retries: int = 3
     link_threshold: float = 0.75
     threads: int = 4
+    keepalive_wait_ms: float = 2.0
     page_cache_mb: int = 64
     sparql_timeout_s: float = 10.0
     sparql_row_cap: int = 10_000

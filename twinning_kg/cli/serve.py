@@ -51,4 +51,5 @@ def serve(
         port=settings.port,
         workers=settings.workers,
         threads=settings.threads,
+        keepalive_wait_ms=settings.keepalive_wait_ms,
     )

@@ -25,9 +25,21 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]  # base class is untyped
 
 
 def serve(
-    app: Flask, *, host: str, port: int, workers: int, threads: int, timeout_s: int = 60
+    app: Flask,
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    keepalive_wait_ms: float = 0.0,
+    timeout_s: int = 60,
 ) -> None:
-    """Serve ``app`` on ``host:port``: ``workers`` processes of ``threads`` threads each."""
+    """Serve ``app`` on ``host:port``: ``workers`` processes of ``threads`` threads each; a thread
+    waits up to ``keepalive_wait_ms`` for a kept-alive connection's next request."""
+
+    def configure(worker: ShapedErrorsWorker) -> None:
+        worker.keepalive_wait_s = max(0.0, keepalive_wait_ms) / 1000
+
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
@@ -42,6 +54,7 @@ def serve(
         "limit_request_line": 8190,
         "limit_request_fields": 100,
         "control_socket_disable": True,
+        "post_worker_init": configure,
     }
     store = app.extensions.get("twinning_kg.store")
     release = getattr(store, "release", None)

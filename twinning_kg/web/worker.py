@@ -7,12 +7,16 @@ with its own HTML page. This worker answers those with the JSON error object eve
 its ``Accept``, were never read. Only before a request was read: an error in a body after the
 app answered (a broken chunk the app never read) is left to gunicorn, as are the rarer refusals
 (417, 501) and every error of the app's own (a bad response header is a 500).
+
+It also answers a kept-alive connection's next request on the thread that answered the last one,
+when that request comes within ``keepalive_wait_s`` (:meth:`ShapedErrorsWorker.handle`).
 """
 
 from __future__ import annotations
 
 import json
 import secrets
+import select
 from typing import Any, Final
 
 from gunicorn import util  # type: ignore[import-untyped]  # no stubs
@@ -80,8 +84,46 @@ def refusal(exc: Exception, *, line: int, fields: int) -> tuple[int, str, str, b
     return None
 
 
+def _pipelined(conn: Any) -> bool:
+    """Whether the connection's parser already holds bytes of a next request."""
+    return bool(conn.parser is not None and conn.parser.unreader.buf.getvalue())
+
+
+def _readable_within(sock: Any, seconds: float) -> bool:
+    """Whether ``sock`` has bytes to read, or was closed, within ``seconds``."""
+    poller = select.poll()  # a poll object needs no file descriptor of its own, unlike a selector
+    poller.register(sock, select.POLLIN)
+    return bool(poller.poll(seconds * 1000))
+
+
 class ShapedErrorsWorker(ThreadWorker):  # type: ignore[misc]  # base class is untyped
-    """The gthread worker, with the app's error shape for requests gunicorn cannot read."""
+    """The gthread worker, with the app's error shape for requests gunicorn cannot read, and the
+    next request of a kept-alive connection answered by the same thread if it comes at once."""
+
+    #: How long a thread waits for a kept-alive connection's next request before it hands the
+    #: connection back to the poller (``serve()`` sets it from the settings; 0: at once).
+    keepalive_wait_s: float = 0.0
+
+    def handle(self, conn: Any) -> Any:
+        """Answer the request waiting on ``conn``; then, while the connection is kept alive and
+        its next request comes within ``keepalive_wait_s``, answer that one too.
+
+        gunicorn hands a kept-alive connection back to the main thread's poller after each
+        response, and the poller hands its next request to a thread again: two thread wake-ups
+        a request, about 0.1 ms (bench/README.md). A client that asks again at once (a script, a
+        harvester, a benchmark) is now answered by the same thread. A connection that stays quiet
+        goes back to the poller after the wait, as before: it holds a thread for the wait at most,
+        never for gunicorn's keep-alive timeout.
+        """
+        result = super().handle(conn)
+        while (
+            result is True
+            and self.alive
+            and self.keepalive_wait_s > 0
+            and (_pipelined(conn) or _readable_within(conn.sock, self.keepalive_wait_s))
+        ):
+            result = super().handle(conn)
+        return result
 
     def handle_error(self, req: Any, client: Any, addr: Any, exc: Exception) -> None:
         shaped = (

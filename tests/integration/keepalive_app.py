@@ -1,0 +1,35 @@
+"""A server for tests/integration/test_keepalive_wait.py: a bare app under ``serving.serve``.
+
+``python -m tests.integration.keepalive_app PORT THREADS WAIT_MS`` serves a one-route app with one
+gunicorn worker of THREADS threads that wait WAIT_MS for a kept-alive connection's next request.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from flask import Flask
+
+from twinning_kg.web.serving import serve
+
+
+def create() -> Flask:
+    app = Flask(__name__)
+
+    @app.get("/")
+    def index() -> str:
+        return "ok"
+
+    return app
+
+
+if __name__ == "__main__":
+    port, threads, wait_ms = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+    serve(
+        create(),
+        host="127.0.0.1",
+        port=port,
+        workers=1,
+        threads=threads,
+        keepalive_wait_ms=wait_ms,
+    )
