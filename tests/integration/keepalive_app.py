@@ -1,12 +1,14 @@
 """A server for tests/integration/test_keepalive_wait.py: a bare app under ``serving.serve``.
 
-``python -m tests.integration.keepalive_app PORT THREADS WAIT_MS`` serves a one-route app with one
-gunicorn worker of THREADS threads that wait WAIT_MS for a kept-alive connection's next request.
+``python -m tests.integration.keepalive_app PORT THREADS WAIT_MS`` serves, with one gunicorn worker
+of THREADS threads that wait WAIT_MS for a kept-alive connection's next request, an app that
+answers when it answered (``time.monotonic()``, the same clock as the test's).
 """
 
 from __future__ import annotations
 
 import sys
+import time
 
 from flask import Flask
 
@@ -17,8 +19,8 @@ def create() -> Flask:
     app = Flask(__name__)
 
     @app.get("/")
-    def index() -> str:
-        return "ok"
+    def when() -> str:
+        return repr(time.monotonic())
 
     return app
 

@@ -3,16 +3,17 @@
 
 What must hold besides the speed (that is measured in bench/, not here): every request is
 answered, a quiet connection goes back to gunicorn's poller and stays usable, it holds a thread
-for the wait at most, and a pipelined request is answered without waiting.
+for the wait at most, a connection that keeps asking does not keep others out, and a pipelined
+request is answered without waiting.
 """
 
 from __future__ import annotations
 
 import http.client
-import select
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import closing
@@ -52,29 +53,60 @@ def start(tmp_path: Path) -> Iterator[Start]:
         stop(process)
 
 
-def ask(conn: http.client.HTTPConnection) -> str:
+def ask(conn: http.client.HTTPConnection) -> float:
+    """When the server answered a GET on ``conn`` (kept alive)."""
     conn.request("GET", "/")
     response = conn.getresponse()
     assert response.status == 200
     assert response.getheader("Connection", "").lower() != "close"
-    return response.read().decode()
+    return float(response.read())
+
+
+def request_bytes(port: int) -> bytes:
+    return f"GET / HTTP/1.1\r\nHost: {HOST}:{port}\r\n\r\n".encode()
 
 
 def test_a_client_that_asks_again_at_once_is_answered_by_the_waiting_thread(
     start: Start,
 ) -> None:
-    port = start(1, 1000)
+    port = start(1, 3000)
     first = http.client.HTTPConnection(HOST, port, timeout=10)
-    ask(first)  # the one thread now waits on this connection for up to 1 s
+    ask(first)
+    time.sleep(0.3)  # the one thread now waits on this connection (for up to 3 s)
     with closing(first), socket.create_connection((HOST, port), timeout=10) as second:
-        second.sendall(f"GET / HTTP/1.1\r\nHost: {HOST}:{port}\r\n\r\n".encode())
-        time.sleep(0.05)  # the poller has the second connection's request queued by now
-        ask(first)
-        # The waiting thread answered the first connection's next request; the queued one is
-        # answered when that thread stops waiting. Handed back to the poller after each answer,
-        # as gunicorn does, the first connection's request would queue behind it instead.
-        assert select.select([second], [], [], 0.2)[0] == []
-        assert _read_response(second).startswith(b"HTTP/1.1 200 ")
+        second.sendall(request_bytes(port))
+        time.sleep(0.1)  # the poller has queued the second connection by now
+        first_again = ask(first)
+        second_at = float(_read_response(second).partition(b"\r\n\r\n")[2])
+    # The waiting thread answered the first connection's next request, though it came 0.1 s
+    # after the second connection's. Handed back to the poller after each answer, as gunicorn
+    # does, the first connection would have queued behind the second.
+    assert first_again < second_at
+
+
+def test_a_connection_that_keeps_asking_does_not_keep_others_out(start: Start) -> None:
+    port = start(1, 1000)
+    stop_at = time.monotonic() + 5.0
+    busy_answers: list[float] = []
+
+    def keep_asking() -> None:
+        with closing(http.client.HTTPConnection(HOST, port, timeout=10)) as busy:
+            while time.monotonic() < stop_at:
+                busy_answers.append(ask(busy))
+
+    busy = threading.Thread(target=keep_asking)
+    busy.start()
+    try:
+        while len(busy_answers) < 5:  # the one thread is serving the busy connection
+            time.sleep(0.01)
+        with closing(http.client.HTTPConnection(HOST, port, timeout=10)) as other:
+            asked = time.monotonic()
+            answered = ask(other)
+    finally:
+        busy.join()
+    # Answered while the busy connection went on asking, not after it stopped (5 s).
+    assert answered - asked < 2.0
+    assert any(at > answered for at in busy_answers)
 
 
 def test_a_quiet_connection_goes_back_to_the_poller_and_stays_usable(start: Start) -> None:
@@ -103,10 +135,9 @@ def test_a_quiet_connection_holds_the_only_thread_for_the_wait_at_most(start: St
 
 def test_pipelined_requests_are_answered_without_waiting(start: Start) -> None:
     port = start(4, 5000)
-    request = f"GET / HTTP/1.1\r\nHost: {HOST}:{port}\r\n\r\n".encode()
     with socket.create_connection((HOST, port), timeout=10) as sock:
         started = time.monotonic()
-        sock.sendall(request * 3)
+        sock.sendall(request_bytes(port) * 3)
         received = b""
         while not _complete(received, 3):
             chunk = sock.recv(65536)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import secrets
 import select
+import threading
 from typing import Any, Final
 
 from gunicorn import util  # type: ignore[import-untyped]  # no stubs
@@ -104,22 +105,37 @@ class ShapedErrorsWorker(ThreadWorker):  # type: ignore[misc]  # base class is u
     #: connection back to the poller (``serve()`` sets it from the settings; 0: at once).
     keepalive_wait_s: float = 0.0
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._queued = 0  # connections handed to the thread pool that no thread has taken yet
+        self._queued_lock = threading.Lock()
+
+    def enqueue_req(self, conn: Any) -> None:
+        with self._queued_lock:
+            self._queued += 1
+        super().enqueue_req(conn)
+
     def handle(self, conn: Any) -> Any:
-        """Answer the request waiting on ``conn``; then, while the connection is kept alive and
-        its next request comes within ``keepalive_wait_s``, answer that one too.
+        """Answer the request waiting on ``conn``; then, while the connection is kept alive, no
+        other connection waits for a thread, and the next request comes within
+        ``keepalive_wait_s``, answer that one too.
 
         gunicorn hands a kept-alive connection back to the main thread's poller after each
         response, and the poller hands its next request to a thread again: two thread wake-ups
         a request, about 0.1 ms (bench/README.md). A client that asks again at once (a script, a
         harvester, a benchmark) is now answered by the same thread. A connection that stays quiet
         goes back to the poller after the wait, as before: it holds a thread for the wait at most,
-        never for gunicorn's keep-alive timeout.
+        never for gunicorn's keep-alive timeout. One that keeps asking goes back as soon as
+        another connection waits for a thread, so it cannot keep the others out.
         """
+        with self._queued_lock:
+            self._queued -= 1
         result = super().handle(conn)
         while (
             result is True
             and self.alive
             and self.keepalive_wait_s > 0
+            and self._queued == 0
             and (_pipelined(conn) or _readable_within(conn.sock, self.keepalive_wait_s))
         ):
             result = super().handle(conn)
