@@ -15,11 +15,11 @@ from rdflib.namespace import XSD
 
 from tests.conftest import ROOT
 from twinning_kg import queries
-from twinning_kg.errors import BadRequest
+from twinning_kg.errors import BadRequest, TwinningError
 from twinning_kg.loading import discover, graph_iri
 from twinning_kg.sparql.binding import (
-    bind_each,
     bind_values,
+    fill_values,
     inline_iris,
     serialise,
     where_group,
@@ -74,7 +74,8 @@ def test_an_iri_that_could_break_out_is_refused(iri: str) -> None:
     with pytest.raises(BadRequest):
         bind_values("SELECT ?v WHERE { }", {"v": URIRef(iri)})
     with pytest.raises(BadRequest):
-        bind_each("SELECT ?v WHERE { }", "v", [URIRef("http://x/fine"), URIRef(iri)])
+        rows = [[URIRef("http://x/fine")], [URIRef(iri)]]
+        fill_values("SELECT ?v WHERE { VALUES ?v {} }", ["v"], rows)
 
 
 @pytest.mark.parametrize(
@@ -143,19 +144,52 @@ def test_a_bad_variable_name_is_refused(name: str) -> None:
         bind_values("SELECT * WHERE { }", {name: Literal("v")})
 
 
-def test_each_value_is_a_row_of_one_values_block() -> None:
+def test_each_row_fills_the_declared_block() -> None:
     iris = [URIRef("http://example.org/a"), URIRef("http://example.org/b#c")]
-    query = bind_each("SELECT ?v WHERE { ?v ?p ?o . FILTER(?v != <http://x>) }", "v", iris)
-    solutions = EMPTY.query(query.replace("?v ?p ?o .", ""))
+    query = "SELECT ?v WHERE { VALUES ?v {} FILTER(?v != <http://x>) }"
+    solutions = EMPTY.query(fill_values(query, ["v"], [[iri] for iri in iris]))
     assert isinstance(solutions, ox.QuerySolutions)
     assert [to_rdflib(row["v"]) for row in solutions] == iris
 
 
-def test_each_value_needs_a_name_and_a_where_group() -> None:
-    with pytest.raises(ValueError, match="bad variable name"):
-        bind_each("SELECT * WHERE { }", "x) } DROP ALL ; #", [URIRef("http://x/a")])
-    with pytest.raises(ValueError, match="no WHERE group"):
-        bind_each("DESCRIBE ?v", "v", [URIRef("http://x/a")])
+def test_the_summaries_query_answers_for_the_resources_it_is_filled_with(
+    repository: ox.Store,
+) -> None:
+    def triples(text: str) -> set[tuple[object, object, object]]:
+        answer = answers(repository.query(text, use_default_graph_as_union=True))
+        assert isinstance(answer, Graph)
+        return set(answer)
+
+    text = queries.load("describe_summaries")
+    assert triples(text) == set()  # the block unfilled
+    dasing = URIRef("https://twinning.example.org/id/municipality/dasing")
+    both = triples(fill_values(text, ["neighbour"], [[SIEDLCE], [dasing]]))
+    assert {s for s, _p, _o in both} == {SIEDLCE, dasing}
+    alone = triples(fill_values(text, ["neighbour"], [[SIEDLCE]]))
+    assert alone and alone == {t for t in both if t[0] == SIEDLCE}
+
+
+def test_rows_of_several_values_and_undef() -> None:
+    query = "SELECT ?a ?b WHERE { VALUES (?a ?b) {} }"
+    rows: list[list[Term | None]] = [
+        [URIRef("http://e/a"), Literal("x", lang="pl")],
+        [URIRef("http://e/b"), None],
+    ]
+    solutions = EMPTY.query(fill_values(query, ["a", "b"], rows))
+    assert isinstance(solutions, ox.QuerySolutions)
+    got = [(to_rdflib(row["a"]), row["b"] and to_rdflib(row["b"])) for row in solutions]
+    assert got == [(URIRef("http://e/a"), Literal("x", lang="pl")), (URIRef("http://e/b"), None)]
+
+
+def test_the_declared_block_must_be_there_once_and_rows_fit_it() -> None:
+    with pytest.raises(TwinningError, match=r"0 empty VALUES blocks over \?v"):
+        fill_values("SELECT ?v WHERE { ?v ?p ?o }", ["v"], [[URIRef("http://x/a")]])
+    with pytest.raises(TwinningError, match="0 empty VALUES blocks"):
+        fill_values("SELECT * WHERE { VALUES ?w {} }", ["v"], [[URIRef("http://x/a")]])
+    with pytest.raises(TwinningError, match="2 empty VALUES blocks"):
+        fill_values("SELECT * { { VALUES ?v {} } UNION { VALUES ?v {} } }", ["v"], [])
+    with pytest.raises(TwinningError, match="2 values for 1 variables"):
+        fill_values("SELECT * WHERE { VALUES ?v {} }", ["v"], [[URIRef("http://x/a"), None]])
 
 
 def test_no_bindings_leave_the_query_alone() -> None:
@@ -248,7 +282,6 @@ SAMPLES: dict[str, Term] = {
     "graphs": Literal(""),  # every graph: the ontology declares the publication dates
     "town": SIEDLCE,
     "place": SIEDLCE,
-    "neighbour": SIEDLCE,
 }
 
 
@@ -332,7 +365,7 @@ GRAPH_QUERIES = [name for name in BOUND_QUERIES if is_graph_query(queries.load(n
 
 def test_the_entity_pages_queries_are_graph_queries() -> None:
     pages = {"describe_entity", "describe_context", "describe_graph", "describe_links"}
-    assert pages | {"describe_summaries"} <= set(GRAPH_QUERIES)
+    assert pages <= set(GRAPH_QUERIES)  # describe_summaries is filled (fill_values), not bound
 
 
 @pytest.mark.parametrize("name", GRAPH_QUERIES)

@@ -2,8 +2,9 @@
 
 A query file (``twinning_kg/queries/*.rq``) declares each block to fill as an *empty* block, such as
 ``VALUES (?place ?name) {}``, so the file parses and runs unchanged (and then matches nothing).
-:func:`bind_values` replaces the body of that block with one row per tuple of terms, each written
-by :func:`term_token`, which accepts only
+:func:`bind_values` fills that block with one row per tuple of terms
+(:func:`twinning_kg.sparql.binding.fill_values`), each written by :func:`term_token`, stricter than
+the store's writer: it accepts only
 
 - IRIs that are absolute ``http``/``https`` IRIs without the characters SPARQL forbids in an IRI
   (``<>"{}|^`\\``, spaces, control characters);
@@ -24,11 +25,12 @@ from typing import Final
 from rdflib import Literal, URIRef
 
 from twinning_kg.errors import TwinningError
+from twinning_kg.sparql.binding import fill_values
+from twinning_kg.vocabulary import Term
 
 _IRI: Final = re.compile(r"https?://[^\x00-\x20<>\"{}|^`\\]+")
 _LANGUAGE: Final = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
 _UNSAFE_TEXT: Final = re.compile(r"[\x00-\x1f\x7f\\]")
-_EMPTY_BLOCK: Final = re.compile(r"VALUES\s*(\(\s*(?:\?\w+\s*)+\)|\?\w+)\s*\{\s*\}")
 
 BindableTerm = URIRef | Literal | None
 
@@ -80,10 +82,6 @@ def term_token(term: BindableTerm) -> str:
     return literal_token(term)
 
 
-def _variables(declared: str) -> tuple[str, ...]:
-    return tuple(re.findall(r"\?(\w+)", declared))
-
-
 def bind_values(
     query: str, variables: Sequence[str], rows: Sequence[Sequence[BindableTerm]]
 ) -> str:
@@ -98,19 +96,10 @@ def bind_values(
     :raises TwinningError: if the query has no such block (or more than one), a row has the wrong
         length, or a value cannot be written safely.
     """
-    wanted = tuple(variables)
-    blocks = [m for m in _EMPTY_BLOCK.finditer(query) if _variables(m.group(1)) == wanted]
-    if len(blocks) != 1:
-        names = " ".join(f"?{v}" for v in wanted)
-        raise TwinningError(f"the query has {len(blocks)} empty VALUES blocks over {names}, not 1")
-    block = blocks[0]
-    parenthesised = block.group(1).startswith("(")
-    lines = []
-    for row in rows:
-        if len(row) != len(wanted):
-            raise TwinningError(f"a VALUES row has {len(row)} values for {len(wanted)} variables")
-        tokens = " ".join(term_token(term) for term in row)
-        lines.append(f"  ({tokens})" if parenthesised else f"  {tokens}")
-    body = "\n".join(lines)
-    filled = f"VALUES {block.group(1)} {{\n{body}\n}}"
-    return query[: block.start()] + filled + query[block.end() :]
+    return fill_values(query, variables, rows, write=_strict_token)
+
+
+def _strict_token(term: Term | None) -> str:
+    if term is not None and not isinstance(term, URIRef | Literal):
+        raise TwinningError(f"refusing to put {term!r} into a query: not an IRI or a literal")
+    return term_token(term)

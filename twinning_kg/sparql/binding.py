@@ -1,21 +1,24 @@
 """Bind values into a packaged query as text: a ``VALUES`` block, or IRIs written in place.
 
 pyoxigraph binds with ``substitutions=``; over HTTP we add a ``VALUES`` block instead, at the
-start of the query's WHERE group, with each value serialised by rdflib after checking it is a
-well-formed term. For CONSTRUCT and DESCRIBE queries, both stores write an IRI in place of its
-variable instead (:func:`inline_iris`): engines plan joins from the constants in the text.
+start of the query's WHERE group (:func:`bind_values`), with each value serialised by rdflib after
+checking it is a well-formed term. For CONSTRUCT and DESCRIBE queries, both stores write an IRI in
+place of its variable instead (:func:`inline_iris`): engines plan joins from the constants in the
+text. A query that takes many rows declares an empty block, ``VALUES ?x {}`` or
+``VALUES (?x ?y) {}``, which :func:`fill_values` fills, a row per tuple (the file parses and runs
+unchanged, and then matches nothing).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import Final
 
 from rdflib import BNode, Literal, URIRef
 
-from twinning_kg.errors import BadRequest
+from twinning_kg.errors import BadRequest, TwinningError
 from twinning_kg.sparql.guard import VARNAME_CHARS
 from twinning_kg.vocabulary import Term
 
@@ -34,6 +37,8 @@ _SKIP: Final = "|".join(
         r"'(?:[^'\\\n\r]|\\.)*'",
     ]
 )
+#: An empty VALUES block a query declares for its caller to fill.
+_EMPTY_BLOCK: Final = re.compile(r"VALUES\s*(\(\s*(?:\?\w+\s*)+\)|\?\w+)\s*\{\s*\}")
 #: What says where the WHERE group is: braces, parentheses and three keywords.
 _TOKENS: Final = re.compile(
     rf"(?P<skip>{_SKIP})"
@@ -128,24 +133,56 @@ def bind_values(query: str, bindings: dict[str, Term]) -> str:
     return query[:start] + " " + block + query[start:]
 
 
-def bind_each(query: str, name: str, terms: Iterable[Term]) -> str:
-    """Bind ``?name`` to each of ``terms`` in turn: one VALUES block of one column, a row each,
-    at the start of the WHERE group (as :func:`bind_values`).
+def value_token(term: Term | None) -> str:
+    """One value of a ``VALUES`` row: ``UNDEF`` for None, else :func:`serialise`."""
+    return "UNDEF" if term is None else serialise(term)
 
-    >>> two = [URIRef("http://e/a"), URIRef("http://e/b")]
-    >>> print(bind_each("SELECT ?x WHERE { ?x ?p ?o }", "x", two))
-    SELECT ?x WHERE { VALUES ?x { <http://e/a> <http://e/b> }  ?x ?p ?o }
 
+@lru_cache(maxsize=64)
+def _empty_block(query: str, variables: tuple[str, ...]) -> tuple[int, int, str]:
+    """Where the one empty ``VALUES`` block over exactly ``variables`` is (start, end, its
+    variable list); cached, as a packaged query's text never changes."""
+    blocks = [
+        match
+        for match in _EMPTY_BLOCK.finditer(query)
+        if tuple(re.findall(r"\?(\w+)", match.group(1))) == variables
+    ]
+    if len(blocks) != 1:
+        names = " ".join(f"?{v}" for v in variables)
+        raise TwinningError(f"the query has {len(blocks)} empty VALUES blocks over {names}, not 1")
+    return blocks[0].start(), blocks[0].end(), blocks[0].group(1)
+
+
+def fill_values(
+    query: str,
+    variables: Sequence[str],
+    rows: Iterable[Sequence[Term | None]],
+    *,
+    write: Callable[[Term | None], str] = value_token,
+) -> str:
+    """Fill the query's empty ``VALUES`` block over exactly ``variables`` with ``rows``, each value
+    written by ``write`` (None is ``UNDEF``; callers with stricter rules pass their own).
+
+    >>> print(fill_values("SELECT * WHERE { VALUES ?x {} }", ["x"], [[URIRef("http://e/a")]]))
+    SELECT * WHERE { VALUES ?x {
+      <http://e/a>
+    } }
+
+    :raises TwinningError: if the query has no such block (or more than one), or a row has the
+        wrong length.
     :raises BadRequest: a value that cannot be written safely (see :func:`serialise`).
-    :raises ValueError: a variable name that is not one, or a query with no WHERE group.
     """
-    if not _NAME.match(name):
-        raise ValueError(f"bad variable name {name!r}")
-    start = where_group(query)
-    if start is None:
-        raise ValueError("the query has no WHERE group to bind in")
-    values = " ".join(serialise(term) for term in terms)
-    return f"{query[:start]} VALUES ?{name} {{ {values} }} {query[start:]}"
+    wanted = tuple(variables)
+    start, end, declared = _empty_block(query, wanted)
+    parenthesised = declared.startswith("(")
+    lines = []
+    for row in rows:
+        if len(row) != len(wanted):
+            raise TwinningError(f"a VALUES row has {len(row)} values for {len(wanted)} variables")
+        tokens = " ".join(write(term) for term in row)
+        lines.append(f"  ({tokens})" if parenthesised else f"  {tokens}")
+    body = "\n".join(lines)
+    return f"{query[:start]}VALUES {declared} {{\n{body}\n}}{query[end:]}"
 
 
 @lru_cache(maxsize=64)

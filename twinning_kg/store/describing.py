@@ -28,7 +28,7 @@ from rdflib import URIRef
 
 from twinning_kg import queries
 from twinning_kg.search import LABEL
-from twinning_kg.sparql.binding import bind_each
+from twinning_kg.sparql.binding import fill_values
 
 #: How many resources' summaries a store keeps, least recently used out: at world scale a summary
 #: is 4.4 triples of about 364 bytes each, so a full cache holds some 13 MB a worker.
@@ -69,8 +69,8 @@ class Summaries:
         if not missing:
             return found
         read: dict[ox.NamedNode, list[ox.Triple]] = {resource: [] for resource in missing}
-        text = bind_each(
-            queries.load("describe_summaries"), "neighbour", (URIRef(r.value) for r in missing)
+        text = fill_values(
+            queries.load("describe_summaries"), ["neighbour"], [[URIRef(r.value)] for r in missing]
         )
         for triple in run(text):
             subject = triple.subject
