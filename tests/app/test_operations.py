@@ -87,6 +87,7 @@ def test_metrics_is_prometheus_text_with_every_family(client: FlaskClient) -> No
         "twinning_sparql_workers_crashed_total": "counter",
         "twinning_reloads_total": "counter",
         "twinning_page_cache_total": "counter",
+        "twinning_describe_summaries_total": "counter",
     }
     assert set(scrape.helps) == set(scrape.types)
 
@@ -97,6 +98,26 @@ def test_metrics_count_page_cache_hits_and_misses(client: FlaskClient) -> None:
     scrape = parse(client.get("/metrics").text)
     assert scrape.value("twinning_page_cache_total", result="miss") == 1
     assert scrape.value("twinning_page_cache_total", result="hit") == 2
+
+
+def test_metrics_count_the_summaries_pages_found_kept_and_read(
+    client: FlaskClient, app: Flask
+) -> None:
+    def counts() -> tuple[float, float]:
+        scrape = parse(client.get("/metrics").text)
+        hit = scrape.value("twinning_describe_summaries_total", result="hit") or 0.0
+        return hit, scrape.value("twinning_describe_summaries_total", result="miss") or 0.0
+
+    before = counts()
+    assert client.get(f"{DASING_PATH}.ttl").status_code == 200
+    first = counts()
+    assert first[1] > before[1]  # the resources the page links to were read...
+    assert client.get(f"{DASING_PATH}.nt").status_code == 200  # another variant, not cached
+    second = counts()
+    assert second[0] - first[0] >= first[1] - before[1]  # ...and found kept the second time
+    assert second[1] == first[1]
+    store = app.extensions["twinning_kg.store"]
+    assert second == tuple(float(n) for n in store.summary_counts())
 
 
 def test_metrics_count_requests_by_route_and_status(client: FlaskClient) -> None:

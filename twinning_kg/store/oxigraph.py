@@ -206,6 +206,10 @@ class OxigraphStore:
         self._graphs = graphs
         self._summaries = describing.Summaries()
 
+    def summary_counts(self) -> tuple[int, int]:
+        """How many linked resources' summaries this process's pages found kept, and read."""
+        return self._summaries.hits, self._summaries.misses
+
     @property
     def _store(self) -> ox.Store:
         if self._memory is not None:

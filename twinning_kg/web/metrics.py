@@ -2,7 +2,9 @@
 
 Each process counts in memory and writes its counts to ``{state_dir}/metrics/{pid}.json`` at
 most once a second; ``/metrics`` adds up the files of the processes still alive, so a scrape
-that lands on any gunicorn worker sees the whole server.
+that lands on any gunicorn worker sees the whole server. Counts a process keeps elsewhere (the
+embedded store's summaries) come in through a source (:meth:`Metrics.add_source`), read at each
+write and scrape.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import os
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Final
 
@@ -25,8 +28,14 @@ HELP: Final = {
     "twinning_sparql_workers_crashed_total": ("counter", "Query workers that died on a query."),
     "twinning_reloads_total": ("counter", "Data reloads by result."),
     "twinning_page_cache_total": ("counter", "Entity pages from the page cache or rendered."),
+    "twinning_describe_summaries_total": (
+        "counter",
+        "Linked resources' summaries the embedded store's pages found kept (hit) or read (miss).",
+    ),
 }
 Labels = tuple[tuple[str, str], ...]
+#: Counts kept outside :class:`Metrics`, by family and labels, since the process started.
+Source = Callable[[], Mapping[str, Mapping[Labels, float]]]
 
 
 class Metrics:
@@ -40,6 +49,7 @@ class Metrics:
         self._flush_lock = threading.Lock()
         self._counters: dict[str, dict[Labels, float]] = defaultdict(lambda: defaultdict(float))
         self._flushed = 0.0
+        self._sources: list[Source] = []
 
     def inc(self, name: str, amount: float = 1.0, **labels: str) -> None:
         """Add ``amount`` to the counter ``name`` with ``labels``."""
@@ -61,9 +71,17 @@ class Metrics:
             series[name + "_count"][base] += 1
         self._maybe_flush()
 
+    def add_source(self, source: Source) -> None:
+        """Add the counts ``source`` gives (read at each write and scrape) to this process's."""
+        self._sources.append(source)
+
     def _snapshot(self) -> dict[str, list[tuple[Labels, float]]]:
         with self._lock:
-            return {name: list(values.items()) for name, values in self._counters.items()}
+            snapshot = {name: list(values.items()) for name, values in self._counters.items()}
+        for source in self._sources:
+            for name, values in source().items():
+                snapshot.setdefault(name, []).extend(values.items())
+        return snapshot
 
     def _maybe_flush(self) -> None:
         now = time.monotonic()
@@ -130,6 +148,21 @@ class Metrics:
                     }
                 )
         return snapshots
+
+
+def summary_counts(store: object) -> dict[str, dict[Labels, float]]:
+    """The summaries an embedded store's pages found kept and read (none for a store that keeps
+    none: the remote store asks every time)."""
+    counts = getattr(store, "summary_counts", None)
+    if not callable(counts):
+        return {}
+    hits, misses = counts()
+    return {
+        "twinning_describe_summaries_total": {
+            (("result", "hit"),): float(hits),
+            (("result", "miss"),): float(misses),
+        }
+    }
 
 
 def _alive(pid: int) -> bool:
