@@ -38,12 +38,13 @@ from tests.admin_site import (  # noqa: F401  # fixtures, used by name
     site_dirs,
     site_fixture,
 )
+from tests.conftest import repository_store
 from tests.prometheus import Exposition, histogram_problems, parse
 from twinning_kg import reloading
 from twinning_kg.settings import Settings
 from twinning_kg.store.oxigraph import OxigraphStore, build_store
 from twinning_kg.web import create_app, operations
-from twinning_kg.web.metrics import Metrics
+from twinning_kg.web.metrics import Metrics, SummaryCounts
 
 
 def scrape(client: FlaskClient) -> Exposition:
@@ -118,6 +119,34 @@ def test_metrics_count_the_summaries_pages_found_kept_and_read(
     assert second[1] == first[1]
     store = app.extensions["twinning_kg.store"]
     assert second == tuple(float(n) for n in store.summary_counts())
+
+
+def test_summary_counts_carry_over_to_the_store_a_reload_opens() -> None:
+    serving = [repository_store()]
+    counts = SummaryCounts(lambda: serving[0])
+
+    def misses() -> float:
+        return counts()["twinning_describe_summaries_total"][(("result", "miss"),)]
+
+    serving[0].describe_triples(DASING)
+    before = misses()
+    assert before > 0
+    serving[0] = repository_store()  # a reload: a new store, its counts at 0
+    assert misses() == before  # the counter does not go down
+    serving[0].describe_triples(DASING)
+    assert misses() == before + serving[0].summary_counts()[1]
+
+
+def test_a_failing_metrics_source_leaves_its_counts_out() -> None:
+    metrics = Metrics(None)
+    metrics.inc("twinning_reloads_total", result="ok")
+
+    def broken() -> dict[str, dict[tuple[tuple[str, str], ...], float]]:
+        raise RuntimeError("no counts")
+
+    metrics.add_source(broken)
+    scrape = parse(metrics.render())
+    assert scrape.value("twinning_reloads_total", result="ok") == 1
 
 
 def test_metrics_count_requests_by_route_and_status(client: FlaskClient) -> None:

@@ -140,6 +140,7 @@ def _handler(endpoint: ScriptedEndpoint) -> type[BaseHTTPRequestHandler]:
                 )
                 endpoint.in_flight += 1
                 endpoint.most_in_flight = max(endpoint.most_in_flight, endpoint.in_flight)
+            answered = False
             try:
                 reply = endpoint.next_reply()
                 time.sleep(reply.delay_s)
@@ -150,13 +151,19 @@ def _handler(endpoint: ScriptedEndpoint) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Length", str(len(reply.body)))
                 for name, value in reply.headers:
                     self.send_header(name, value)
+                # No longer in flight once the answer is on its way: counted after it was sent,
+                # the client could have it and ask again first, and two would seem three.
+                with endpoint.lock:
+                    endpoint.in_flight -= 1
+                answered = True
                 self.end_headers()
                 self.wfile.write(reply.body)
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client gave up (a timeout test): nothing to answer
             finally:
-                with endpoint.lock:
-                    endpoint.in_flight -= 1
+                if not answered:
+                    with endpoint.lock:
+                        endpoint.in_flight -= 1
 
         def _forward(self, body: bytes) -> Reply:
             assert endpoint.upstream is not None

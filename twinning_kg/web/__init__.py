@@ -13,7 +13,7 @@ from twinning_kg.web import requestlog
 from twinning_kg.web.caching import allow_cors
 from twinning_kg.web.errors import register_error_handlers
 from twinning_kg.web.i18n import TEXT, choose_language
-from twinning_kg.web.metrics import Metrics, summary_counts
+from twinning_kg.web.metrics import Metrics, SummaryCounts
 from twinning_kg.web.operations import start_watcher
 from twinning_kg.web.pagecache import PageCache
 
@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     atexit.register(lambda: app.extensions["twinning_kg.executor"].close())
     metrics = Metrics(settings.root / settings.state_dir / "metrics")
     app.extensions["twinning_kg.metrics"] = metrics
-    metrics.add_source(lambda: summary_counts(app.extensions["twinning_kg.store"]))
+    metrics.add_source(SummaryCounts(lambda: app.extensions["twinning_kg.store"]))
     requestlog.install(app, metrics)
     csp = CSP.format(tiles=_tile_origin(settings.tile_url)).replace("  ", " ")
 

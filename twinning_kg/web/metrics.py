@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import threading
 import time
@@ -36,6 +37,7 @@ HELP: Final = {
 Labels = tuple[tuple[str, str], ...]
 #: Counts kept outside :class:`Metrics`, by family and labels, since the process started.
 Source = Callable[[], Mapping[str, Mapping[Labels, float]]]
+log = logging.getLogger(__name__)
 
 
 class Metrics:
@@ -79,7 +81,12 @@ class Metrics:
         with self._lock:
             snapshot = {name: list(values.items()) for name, values in self._counters.items()}
         for source in self._sources:
-            for name, values in source().items():
+            try:
+                counts = source()
+            except Exception:  # a count is not worth a failed request or scrape
+                log.exception("a metrics source failed; its counts are left out")
+                continue
+            for name, values in counts.items():
                 snapshot.setdefault(name, []).extend(values.items())
         return snapshot
 
@@ -150,19 +157,40 @@ class Metrics:
         return snapshots
 
 
-def summary_counts(store: object) -> dict[str, dict[Labels, float]]:
-    """The summaries an embedded store's pages found kept and read (none for a store that keeps
-    none: the remote store asks every time)."""
-    counts = getattr(store, "summary_counts", None)
-    if not callable(counts):
-        return {}
-    hits, misses = counts()
-    return {
-        "twinning_describe_summaries_total": {
-            (("result", "hit"),): float(hits),
-            (("result", "miss"),): float(misses),
+class SummaryCounts:
+    """A :data:`Source`: the summaries the serving store's pages found kept and read, carried
+    over reloads (a reload opens a new store, whose counts start at 0; a counter must not go
+    down). None for a store that keeps none: the remote store asks every time."""
+
+    def __init__(self, serving: Callable[[], object]) -> None:
+        self._serving = serving
+        self._store: object = None  # held, not its id: a new store is never taken for it
+        self._before = (0, 0)  # the counts of the stores served before this one
+        self._last = (0, 0)  # this one's counts when last read
+        self._lock = threading.Lock()
+
+    def __call__(self) -> dict[str, dict[Labels, float]]:
+        store = self._serving()
+        counts = getattr(store, "summary_counts", None)
+        now: tuple[int, int] = counts() if callable(counts) else (0, 0)
+        with self._lock:
+            if store is not self._store:
+                if self._store is not None:
+                    self._before = (
+                        self._before[0] + self._last[0],
+                        self._before[1] + self._last[1],
+                    )
+                self._store = store
+            self._last = now
+            hits, misses = self._before[0] + now[0], self._before[1] + now[1]
+        if not callable(counts) and not hits + misses:
+            return {}
+        return {
+            "twinning_describe_summaries_total": {
+                (("result", "hit"),): float(hits),
+                (("result", "miss"),): float(misses),
+            }
         }
-    }
 
 
 def _alive(pid: int) -> bool:

@@ -24,6 +24,21 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]  # base class is untyped
         return self._app
 
 
+def wait_seconds(wait_ms: float, keepalive_s: float) -> float:
+    """The keep-alive wait of a worker thread, in seconds: never below 0, never past gunicorn's
+    keep-alive timeout (a connection quiet that long is closed anyway).
+
+    >>> wait_seconds(2.0, 2), wait_seconds(-1, 2), wait_seconds(float("inf"), 2)
+    (0.002, 0.0, 2)
+    >>> wait_seconds(float("nan"), 2)
+    0.0
+    """
+    seconds = wait_ms / 1000
+    if not seconds > 0:  # negative, zero or not a number
+        return 0.0
+    return min(seconds, keepalive_s)
+
+
 def serve(
     app: Flask,
     *,
@@ -38,7 +53,7 @@ def serve(
     waits up to ``keepalive_wait_ms`` for a kept-alive connection's next request."""
 
     def configure(worker: ShapedErrorsWorker) -> None:
-        worker.keepalive_wait_s = max(0.0, keepalive_wait_ms) / 1000
+        worker.keepalive_wait_s = wait_seconds(keepalive_wait_ms, worker.cfg.keepalive)
 
     options = {
         "bind": f"{host}:{port}",

@@ -122,11 +122,13 @@ class ShapedErrorsWorker(ThreadWorker):  # type: ignore[misc]  # base class is u
 
         gunicorn hands a kept-alive connection back to the main thread's poller after each
         response, and the poller hands its next request to a thread again: two thread wake-ups
-        a request, about 0.1 ms (bench/README.md). A client that asks again at once (a script, a
+        a request (bench/README.md, runs 11-14). A client that asks again at once (a script, a
         harvester, a benchmark) is now answered by the same thread. A connection that stays quiet
-        goes back to the poller after the wait, as before: it holds a thread for the wait at most,
-        never for gunicorn's keep-alive timeout. One that keeps asking goes back as soon as
-        another connection waits for a thread, so it cannot keep the others out.
+        goes back to the poller after the wait, as before: it holds a thread for the wait at most
+        (``serve()`` caps the wait at gunicorn's keep-alive timeout). One that keeps asking goes
+        back after its current request once another connection waits for a thread, so it cannot
+        keep the others out; a connection that queues while every thread waits on a quiet one
+        waits for the end of that wait.
         """
         with self._queued_lock:
             self._queued -= 1
