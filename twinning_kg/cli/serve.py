@@ -51,5 +51,4 @@ def serve(
         port=settings.port,
         workers=settings.workers,
         threads=settings.threads,
-        keepalive_wait_ms=settings.keepalive_wait_ms,
     )

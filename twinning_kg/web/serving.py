@@ -24,21 +24,6 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]  # base class is untyped
         return self._app
 
 
-def wait_seconds(wait_ms: float, keepalive_s: float) -> float:
-    """The keep-alive wait of a worker thread, in seconds: never below 0, never past gunicorn's
-    keep-alive timeout (a connection quiet that long is closed anyway).
-
-    >>> wait_seconds(2.0, 2), wait_seconds(-1, 2), wait_seconds(float("inf"), 2)
-    (0.002, 0.0, 2)
-    >>> wait_seconds(float("nan"), 2)
-    0.0
-    """
-    seconds = wait_ms / 1000
-    if not seconds > 0:  # negative, zero or not a number
-        return 0.0
-    return min(seconds, keepalive_s)
-
-
 def serve(
     app: Flask,
     *,
@@ -46,15 +31,10 @@ def serve(
     port: int,
     workers: int,
     threads: int,
-    keepalive_wait_ms: float = 0.0,
     timeout_s: int = 60,
 ) -> None:
-    """Serve ``app`` on ``host:port``: ``workers`` processes of ``threads`` threads each; a thread
-    waits up to ``keepalive_wait_ms`` for a kept-alive connection's next request."""
-
-    def configure(worker: ShapedErrorsWorker) -> None:
-        worker.keepalive_wait_s = wait_seconds(keepalive_wait_ms, worker.cfg.keepalive)
-
+    """Serve ``app`` on ``host:port``: ``workers`` processes of ``threads`` threads each (the
+    worker reads its keep-alive wait from the settings itself)."""
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
@@ -69,7 +49,6 @@ def serve(
         "limit_request_line": 8190,
         "limit_request_fields": 100,
         "control_socket_disable": True,
-        "post_worker_init": configure,
     }
     store = app.extensions.get("twinning_kg.store")
     release = getattr(store, "release", None)

@@ -9,7 +9,9 @@ app answered (a broken chunk the app never read) is left to gunicorn, as are the
 (417, 501) and every error of the app's own (a bad response header is a 500).
 
 It also answers a kept-alive connection's next request on the thread that answered the last one,
-when that request comes within ``keepalive_wait_s`` (:meth:`ShapedErrorsWorker.handle`).
+when that request comes within the setting ``keepalive_wait_ms``
+(:meth:`ShapedErrorsWorker.handle`). ``twinning-kg serve`` runs this worker; so does gunicorn's own
+command line with ``--worker-class twinning_kg.web.worker.ShapedErrorsWorker``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from typing import Any, Final
 from gunicorn import util  # type: ignore[import-untyped]  # no stubs
 from gunicorn.http import errors as http_errors  # type: ignore[import-untyped]
 from gunicorn.workers.gthread import ThreadWorker  # type: ignore[import-untyped]
+
+from twinning_kg.settings import Settings
 
 #: A request gunicorn could not read (not a response header the app got wrong: that is a 500).
 _UNREADABLE: Final = (
@@ -85,6 +89,21 @@ def refusal(exc: Exception, *, line: int, fields: int) -> tuple[int, str, str, b
     return None
 
 
+def wait_seconds(wait_ms: float, keepalive_s: float) -> float:
+    """The keep-alive wait of a worker thread, in seconds: never below 0, never past gunicorn's
+    keep-alive timeout (a connection quiet that long is closed anyway).
+
+    >>> wait_seconds(2.0, 2), wait_seconds(-1, 2), wait_seconds(float("inf"), 2)
+    (0.002, 0.0, 2)
+    >>> wait_seconds(float("nan"), 2)
+    0.0
+    """
+    seconds = wait_ms / 1000
+    if not seconds > 0:  # negative, zero or not a number
+        return 0.0
+    return min(seconds, keepalive_s)
+
+
 def _pipelined(conn: Any) -> bool:
     """Whether the connection's parser already holds bytes of a next request."""
     return bool(conn.parser is not None and conn.parser.unreader.buf.getvalue())
@@ -102,11 +121,13 @@ class ShapedErrorsWorker(ThreadWorker):  # type: ignore[misc]  # base class is u
     next request of a kept-alive connection answered by the same thread if it comes at once."""
 
     #: How long a thread waits for a kept-alive connection's next request before it hands the
-    #: connection back to the poller (``serve()`` sets it from the settings; 0: at once).
-    keepalive_wait_s: float = 0.0
+    #: connection back to the poller (0: at once).
+    keepalive_wait_s: float
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        wait_ms = Settings.from_env().keepalive_wait_ms
+        self.keepalive_wait_s = wait_seconds(wait_ms, self.cfg.keepalive)
         self._queued = 0  # connections handed to the thread pool that no thread has taken yet
         self._queued_lock = threading.Lock()
 
@@ -125,7 +146,7 @@ class ShapedErrorsWorker(ThreadWorker):  # type: ignore[misc]  # base class is u
         a request (bench/README.md, runs 11-14). A client that asks again at once (a script, a
         harvester, a benchmark) is now answered by the same thread. A connection that stays quiet
         goes back to the poller after the wait, as before: it holds a thread for the wait at most
-        (``serve()`` caps the wait at gunicorn's keep-alive timeout). One that keeps asking goes
+        (the wait is capped at gunicorn's keep-alive timeout). One that keeps asking goes
         back after its current request once another connection waits for a thread, so it cannot
         keep the others out; a connection that queues while every thread waits on a quiet one
         waits for the end of that wait.
