@@ -46,41 +46,44 @@ def _launch(
     return process
 
 
-@pytest.fixture
-def start(tmp_path: Path) -> Iterator[Start]:
-    """Start ``tests/integration/keepalive_app.py`` under ``serving.serve`` (threads, wait in
-    ms); gives its port."""
+def _serve_command(port: int, threads: int) -> list[str]:
+    """``tests/integration/keepalive_app.py`` under ``serving.serve``."""
+    return [sys.executable, "-m", "tests.integration.keepalive_app", str(port), str(threads)]
+
+
+def _gunicorn_command(port: int, threads: int) -> list[str]:
+    """The same app, from gunicorn's own command line with the project's worker class."""
+    return [
+        *(sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", str(threads)),
+        *("--worker-class", "twinning_kg.web.worker.ShapedErrorsWorker"),
+        *("--bind", f"{HOST}:{port}", "tests.integration.keepalive_app:create()"),
+    ]
+
+
+def _starter(tmp_path: Path, command: Callable[[int, int], list[str]]) -> Iterator[Start]:
+    """Start servers of ``command`` (threads, wait in ms; gives the port); stop them after."""
     processes: list[subprocess.Popen[bytes]] = []
 
     def run(threads: int, wait_ms: float) -> int:
         port = find_free_port()
-        command = [sys.executable, "-m", "tests.integration.keepalive_app", str(port), str(threads)]
-        processes.append(_launch(tmp_path, command, port, wait_ms))
+        processes.append(_launch(tmp_path, command(port, threads), port, wait_ms))
         return port
 
-    yield run
-    for process in processes:
-        stop(process)
+    try:
+        yield run
+    finally:
+        for process in processes:
+            stop(process)
+
+
+@pytest.fixture
+def start(tmp_path: Path) -> Iterator[Start]:
+    yield from _starter(tmp_path, _serve_command)
 
 
 @pytest.fixture
 def start_gunicorn(tmp_path: Path) -> Iterator[Start]:
-    """The same app, from gunicorn's own command line with the project's worker class."""
-    processes: list[subprocess.Popen[bytes]] = []
-
-    def run(threads: int, wait_ms: float) -> int:
-        port = find_free_port()
-        command = [
-            *(sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", str(threads)),
-            *("--worker-class", "twinning_kg.web.worker.ShapedErrorsWorker"),
-            *("--bind", f"{HOST}:{port}", "tests.integration.keepalive_app:create()"),
-        ]
-        processes.append(_launch(tmp_path, command, port, wait_ms))
-        return port
-
-    yield run
-    for process in processes:
-        stop(process)
+    yield from _starter(tmp_path, _gunicorn_command)
 
 
 def ask(conn: http.client.HTTPConnection) -> float:
