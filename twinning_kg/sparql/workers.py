@@ -1,8 +1,11 @@
-"""Run queries in forked worker processes that can be killed.
+"""Run queries in worker processes that can be killed.
 
 Neither rdflib nor pyoxigraph can cancel a running query from Python, pyoxigraph ignores signals
 while it evaluates, and some hostile queries crash the process. So every public query runs in a
-child process forked from the one holding the store (the in-memory store is shared copy-on-write).
+child process. An in-memory store's workers are forked from the process holding it (they share it
+copy-on-write). An on-disk store's workers are fresh interpreters that open it read-only: RocksDB
+is not fork-safe, and a child forked while another thread of the server was inside RocksDB (opening
+its own handle, say) inherits that thread's locks held and hangs on them when it opens the store.
 The parent spools the child's output and waits until the deadline; past it, the child gets
 SIGKILL and a fresh one is forked for the next query. The child also arms a timer of its own for
 the same deadline (SIGALRM, default action): the kernel ends it on time even when the parent, busy
@@ -25,14 +28,17 @@ import signal
 import socket
 import stat
 import struct
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Final
 
 import pyoxigraph as ox
 
-from twinning_kg.errors import InvalidQuery, QueryTimeout, WorkerCrashed
+from twinning_kg.errors import InvalidQuery, QueryTimeout, StoreUnavailable, WorkerCrashed
 from twinning_kg.sparql.jobs import QueryJob, QueryOutcome
 from twinning_kg.sparql.results import write_boolean, write_solutions, write_triples
 
@@ -172,36 +178,34 @@ def _child(store: ox.Store, sock: socket.socket, memory_limit_bytes: int) -> Non
 
 
 class _Worker:
-    """The parent's handle on one child."""
+    """The parent's handle on one child: its pid, its end of the socket pair, how to reap it."""
 
-    def __init__(self, store_of: Callable[[], ox.Store], memory_limit_bytes: int) -> None:
-        parent, child = socket.socketpair()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - runs in the child
-            parent.close()
-            try:
-                _close_inherited_descriptors(keep=child.fileno())
-                # Asked for in the child: an on-disk store opens its own handle here.
-                _child(store_of(), child, memory_limit_bytes)
-            finally:
-                os._exit(0)
-        child.close()
+    def __init__(
+        self, pid: int, sock: socket.socket, process: subprocess.Popen[bytes] | None = None
+    ) -> None:
         self.pid = pid
-        self.sock = parent
+        self.sock = sock
         self.alive = True
+        self._process = process  # a spawned child is reaped through its Popen
 
-    def kill(self) -> int:
-        """End the child (if it has not ended); its wait status, 0 if it was already reaped."""
+    def kill(self) -> int | None:
+        """End the child (if it has not ended); the signal that ended it, None if none did or it
+        was already reaped."""
         if not self.alive:
-            return 0
+            return None
         self.alive = False
         with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, signal.SIGKILL)
-        status = 0
-        with contextlib.suppress(ChildProcessError):
-            status = os.waitpid(self.pid, 0)[1]
+        ended_by: int | None = None
+        if self._process is not None:
+            code = self._process.wait()
+            ended_by = -code if code < 0 else None
+        else:
+            with contextlib.suppress(ChildProcessError):
+                status = os.waitpid(self.pid, 0)[1]
+                ended_by = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
         self.sock.close()
-        return status
+        return ended_by
 
     def run(self, job: QueryJob, deadline: float) -> QueryOutcome:
         payload = pickle.dumps((job, max(0.001, deadline - time.monotonic())))
@@ -219,8 +223,7 @@ class _Worker:
                 chunk = self.sock.recv(_CHUNK * 4)
                 if not chunk:
                     outcome.body.close()
-                    status = self.kill()
-                    if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGALRM:
+                    if self.kill() == signal.SIGALRM:
                         raise QueryTimeout("The query ran past the time limit and was stopped.")
                     raise WorkerCrashed(
                         "The query stopped the worker running it (too much memory, or an engine "
@@ -248,18 +251,84 @@ class _Worker:
                             raise InvalidQuery(f"Syntax error: {error['message']}")
                         if error["kind"] == "memory":
                             raise WorkerCrashed(error["message"])
+                        if error["kind"] == "unavailable":
+                            self.kill()
+                            raise StoreUnavailable(error["message"])
                         raise InvalidQuery(error["message"])
 
 
-class ForkingExecutor:
-    """A pool of at most ``size`` forked workers per process, each running one query at a time."""
+def fork_worker(store_of: Callable[[], ox.Store], memory_limit_bytes: int) -> _Worker:
+    """A child forked from this process, querying ``store_of()`` (an in-memory store, shared)."""
+    parent, child = socket.socketpair()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        parent.close()
+        try:
+            _close_inherited_descriptors(keep=child.fileno())
+            _child(store_of(), child, memory_limit_bytes)
+        finally:
+            os._exit(0)
+    child.close()
+    return _Worker(pid, parent)
+
+
+def spawn_worker(path: Path, memory_limit_bytes: int) -> _Worker:
+    """A fresh interpreter that opens the on-disk store at ``path`` read-only and queries it.
+
+    Started by ``subprocess`` (fork and exec at once): nothing of this process's state, its
+    RocksDB handle and locks included, reaches the child but the one socket passed to it.
+    """
+    parent, child = socket.socketpair()
+    try:
+        command = [sys.executable, "-m", __name__, str(child.fileno()), str(path)]
+        process = subprocess.Popen(  # noqa: S603  # our own interpreter and module
+            [*command, str(memory_limit_bytes)],
+            pass_fds=(child.fileno(),),
+            stdin=subprocess.DEVNULL,
+        )
+    except BaseException:
+        parent.close()
+        raise
+    finally:
+        child.close()
+    return _Worker(process.pid, parent, process)
+
+
+def _spawned_main(argv: list[str]) -> None:  # pragma: no cover - runs in the spawned child
+    """The spawned worker: ``FD PATH MEMORY_LIMIT_BYTES``."""
+    sock = socket.socket(fileno=int(argv[0]))
+    try:
+        store = ox.Store.read_only(argv[1])
+    except OSError as exc:
+        frames = _Frames(sock)
+        frames.error("unavailable", f"The query worker could not open the store: {exc}")
+        return
+    _child(store, sock, int(argv[2]))
+
+
+class WorkerPool:
+    """A pool of at most ``size`` workers per process, each running one query at a time.
+
+    ``store``: an in-memory store (its workers are forked and share it), or an on-disk store's
+    folder (its workers are spawned and open it).
+    """
 
     def __init__(
-        self, store_of: Callable[[], ox.Store], *, size: int = 2, memory_limit_mb: int = 0
+        self,
+        store: Callable[[], ox.Store] | Path,
+        *,
+        size: int = 2,
+        memory_limit_mb: int = 0,
     ) -> None:
-        self._store_of = store_of
+        memory = memory_limit_mb * 1024 * 1024
+        self._start: Callable[[], _Worker]
+        if isinstance(store, Path):
+            path = store
+            self._start = lambda: spawn_worker(path, memory)
+        else:
+            store_of = store
+            self._start = lambda: fork_worker(store_of, memory)
         self._size = max(1, size)
-        self._memory = memory_limit_mb * 1024 * 1024
         self._idle: list[_Worker] = []
         self._busy = 0
         self._owner = os.getpid()
@@ -291,7 +360,7 @@ class ForkingExecutor:
                 if remaining <= 0 or not self._lock.wait(remaining):
                     raise QueryTimeout("All query workers are busy; try again shortly.")
         try:
-            return _Worker(self._store_of, self._memory)
+            return self._start()
         except OSError:
             with self._lock:
                 self._busy -= 1
@@ -334,3 +403,7 @@ class ForkingExecutor:
                 for worker in self._idle:
                     worker.kill()
             self._idle = []
+
+
+if __name__ == "__main__":  # pragma: no cover - the spawned worker's entry point
+    _spawned_main(sys.argv[1:])

@@ -26,7 +26,7 @@ from twinning_kg.search import LABEL, TYPE, LabelIndex, index_of
 from twinning_kg.settings import CANONICAL_BASE_IRI
 from twinning_kg.sparql.binding import inline_iris
 from twinning_kg.sparql.jobs import QueryExecutor
-from twinning_kg.sparql.workers import ForkingExecutor
+from twinning_kg.sparql.workers import WorkerPool
 from twinning_kg.store import DataVersion, Row, describing
 from twinning_kg.vocabulary import Term, new_graph
 
@@ -355,8 +355,13 @@ class OxigraphStore:
         return index_of(self)
 
     def query_executor(self, *, workers: int, memory_limit_mb: int) -> QueryExecutor:
-        """See :meth:`GraphStore.query_executor`: forked workers sharing this store."""
-        return ForkingExecutor(lambda: self._store, size=workers, memory_limit_mb=memory_limit_mb)
+        """See :meth:`GraphStore.query_executor`: workers forked from an in-memory store (they
+        share it), or started afresh on an on-disk store's folder (they open it)."""
+        if self._path is not None:
+            return WorkerPool(self._path, size=workers, memory_limit_mb=memory_limit_mb)
+        memory = self._memory
+        assert memory is not None  # noqa: S101  # set when path is None
+        return WorkerPool(lambda: memory, size=workers, memory_limit_mb=memory_limit_mb)
 
     def __len__(self) -> int:
         return len(self._store)
