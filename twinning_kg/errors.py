@@ -86,7 +86,8 @@ class UpstreamError(TwinningError):
 
 
 class StoreUnavailable(TwinningError):
-    """The (remote) store did not answer, refused us, or failed; pages answer 503, not 500."""
+    """The store did not answer, refused us, or failed (a remote store; an on-disk store a query
+    worker could not open, or a worker that could not start); pages answer 503, not 500."""
 
     status = 503
     code = "store-unavailable"

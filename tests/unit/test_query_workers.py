@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
 import signal
 import struct
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,8 +24,8 @@ from twinning_kg.formats import ResultsFormat
 from twinning_kg.sparql.jobs import QueryJob
 from twinning_kg.sparql.workers import (
     WORKER_NICENESS,
+    Worker,
     WorkerPool,
-    _Worker,
     fork_worker,
     spawn_worker,
 )
@@ -75,11 +77,11 @@ def store(request: pytest.FixtureRequest) -> Iterator[Source]:
 
 def _executor(store: Source) -> WorkerPool:
     if isinstance(store, Path):
-        return WorkerPool(store, size=1)
-    return WorkerPool(lambda: store, size=1)
+        return WorkerPool.spawning(store, size=1)
+    return WorkerPool.forking(lambda: store, size=1)
 
 
-def _start_worker(store: Source) -> _Worker:
+def _start_worker(store: Source) -> Worker:
     if isinstance(store, Path):
         return spawn_worker(store, 0)
     return fork_worker(lambda: store, 0)
@@ -114,7 +116,7 @@ def test_a_runaway_query_is_stopped_at_the_limit(store: Source) -> None:
             executor.run(_job(RUNAWAY), timeout_s=0.5)
         assert time.monotonic() - started < 1.5
         assert executor.killed == 1
-        # The pool forks a fresh worker and goes on answering.
+        # The pool starts a fresh worker and goes on answering.
         assert b"true" in _answer(executor, "ASK { ?s ?p ?o }", 10)[0]
     finally:
         executor.close()
@@ -127,7 +129,7 @@ def test_the_worker_ends_itself_at_the_limit_when_the_parent_looks_late(
     ends the query on time anyway, and the parent then reports a timeout, not a crash."""
     worker = _start_worker(store)
     try:
-        payload = pickle.dumps((_job(RUNAWAY), 0.5))
+        payload = pickle.dumps((_job(RUNAWAY), time.monotonic() + 0.5))
         worker.sock.sendall(struct.pack(">I", len(payload)) + payload)
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
@@ -137,7 +139,7 @@ def test_the_worker_ends_itself_at_the_limit_when_the_parent_looks_late(
             time.sleep(0.05)
         else:
             pytest.fail("the worker ran on past its own time limit")
-        assert worker.kill() == signal.SIGALRM  # reaps it: ended by its own timer, not by us
+        assert worker.kill() == -signal.SIGALRM  # reaps it: ended by its own timer, not by us
     finally:
         worker.kill()
 
@@ -147,6 +149,7 @@ def test_a_timer_left_running_does_not_kill_the_worker_after_it_answered(
 ) -> None:
     executor = _executor(store)
     try:
+        _answer(executor, "ASK { ?s ?p ?o }", 10)  # started (a spawned worker takes ~0.2 s)
         for _ in range(3):
             _answer(executor, "ASK { ?s ?p ?o }", 0.3)
         time.sleep(0.5)  # past every limit the worker was given
@@ -158,11 +161,12 @@ def test_a_timer_left_running_does_not_kill_the_worker_after_it_answered(
 
 def test_a_worker_holds_no_pipe_of_its_parent(store: Source) -> None:
     """A subprocess's pipe (Playwright's driver, say) sees its end when the parent closes it, even
-    while a worker forked after the pipe was made is alive."""
+    while a worker started after the pipe was made is alive. A forked worker closes what it
+    inherited; a spawned one is given its socket only."""
     read_end, write_end = os.pipe()
     executor = _executor(store)
     try:
-        _answer(executor, "ASK { ?s ?p ?o }", 10)  # a worker now runs, forked with the pipe open
+        _answer(executor, "ASK { ?s ?p ?o }", 10)  # a worker now runs, started with the pipe open
         os.close(write_end)
         os.set_blocking(read_end, False)
         deadline = time.monotonic() + 5
@@ -196,22 +200,52 @@ def test_an_on_disk_stores_worker_is_a_fresh_interpreter(disk_store: Path) -> No
     its query timed out (seen under load at the start of a server). So an on-disk store's workers
     are started afresh, from the interpreter, not forked from the server's process."""
     held = ox.Store.read_only(str(disk_store))
-    executor = WorkerPool(disk_store, size=1)
+    executor = WorkerPool.spawning(disk_store, size=1)
     try:
         assert b"true" in _answer(executor, "ASK { ?s ?p ?o }", 10)[0]
         (worker,) = executor._idle
         command = Path(f"/proc/{worker.pid}/cmdline").read_bytes().split(b"\0")
-        assert command[1:3] == [b"-m", b"twinning_kg.sparql.workers"]
-        assert len(held) == 400  # the parent's own handle is untouched
+        assert command[1:3] == [b"-m", b"twinning_kg.sparql.child"]
+        assert held.query("ASK { ?s ?p ?o }")  # the parent's own handle still answers
     finally:
         executor.close()
 
 
 def test_a_store_gone_from_disk_is_unavailable_not_a_bad_query(tmp_path: Path) -> None:
-    executor = WorkerPool(tmp_path / "gone", size=1)
+    executor = WorkerPool.spawning(tmp_path / "gone", size=1)
     try:
         with pytest.raises(StoreUnavailable):
             executor.run(_job("ASK { ?s ?p ?o }"), timeout_s=10)
         assert (executor.killed, executor.crashed) == (0, 0)
+    finally:
+        executor.close()
+
+
+def test_a_damaged_store_is_unavailable(disk_store: Path, tmp_path: Path) -> None:
+    damaged = tmp_path / "damaged"
+    shutil.copytree(disk_store, damaged)
+    (damaged / "CURRENT").write_text("not a manifest\n", encoding="ascii")
+    executor = WorkerPool.spawning(damaged, size=1)
+    try:
+        with pytest.raises(StoreUnavailable, match="could not open the store"):
+            executor.run(_job("ASK { ?s ?p ?o }"), timeout_s=10)
+    finally:
+        executor.close()
+
+
+@pytest.mark.parametrize("interpreter", ["/bin/false", "/nonexistent/python"])
+def test_a_worker_that_cannot_start_is_unavailable_and_frees_its_place(
+    disk_store: Path, interpreter: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One that exits at once (its module not found, say) or cannot be run at all: the query gets
+    503 store-unavailable, not a crash, and the pool's one place is free for the next."""
+    executor = WorkerPool.spawning(disk_store, size=1)
+    try:
+        with monkeypatch.context() as patch:
+            patch.setattr(sys, "executable", interpreter)
+            with pytest.raises(StoreUnavailable, match=r"(?i)could not start"):
+                executor.run(_job("ASK { ?s ?p ?o }"), timeout_s=10)
+        assert (executor.killed, executor.crashed) == (0, 0)
+        assert b"true" in _answer(executor, "ASK { ?s ?p ?o }", 10)[0]
     finally:
         executor.close()

@@ -101,7 +101,8 @@ class QueryExecutor(Protocol):
     """Runs public queries under a time limit; a runaway query is stopped, not waited for."""
 
     def run(self, job: QueryJob, *, timeout_s: float) -> QueryOutcome:
-        """Run ``job``; raise QueryTimeout past ``timeout_s`` and InvalidQuery on syntax errors."""
+        """Run ``job``; raise QueryTimeout past ``timeout_s``, InvalidQuery on syntax errors,
+        WorkerCrashed when the worker died running it, StoreUnavailable when none could run it."""
         ...
 
     def close(self) -> None:
