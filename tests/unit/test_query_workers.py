@@ -19,7 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from twinning_kg.errors import QueryTimeout, StoreUnavailable
+from twinning_kg.errors import InvalidQuery, QueryTimeout, StoreUnavailable, WorkerCrashed
 from twinning_kg.formats import ResultsFormat
 from twinning_kg.sparql.jobs import QueryJob
 from twinning_kg.sparql.workers import (
@@ -151,8 +151,8 @@ def test_a_timer_left_running_does_not_kill_the_worker_after_it_answered(
     try:
         _answer(executor, "ASK { ?s ?p ?o }", 10)  # started (a spawned worker takes ~0.2 s)
         for _ in range(3):
-            _answer(executor, "ASK { ?s ?p ?o }", 0.3)
-        time.sleep(0.5)  # past every limit the worker was given
+            _answer(executor, "ASK { ?s ?p ?o }", 1.0)
+        time.sleep(1.2)  # past every limit the worker was given
         _answer(executor, "ASK { ?s ?p ?o }", 5)
         assert (executor.killed, executor.crashed) == (0, 0)
     finally:
@@ -164,6 +164,7 @@ def test_a_worker_holds_no_pipe_of_its_parent(store: Source) -> None:
     while a worker started after the pipe was made is alive. A forked worker closes what it
     inherited; a spawned one is given its socket only."""
     read_end, write_end = os.pipe()
+    os.set_inheritable(write_end, True)  # as a subprocess's end is, until it is started
     executor = _executor(store)
     try:
         _answer(executor, "ASK { ?s ?p ?o }", 10)  # a worker now runs, started with the pipe open
@@ -205,7 +206,8 @@ def test_an_on_disk_stores_worker_is_a_fresh_interpreter(disk_store: Path) -> No
         assert b"true" in _answer(executor, "ASK { ?s ?p ?o }", 10)[0]
         (worker,) = executor._idle
         command = Path(f"/proc/{worker.pid}/cmdline").read_bytes().split(b"\0")
-        assert command[1:3] == [b"-m", b"twinning_kg.sparql.child"]
+        assert command[1] == b"-c"
+        assert b"from twinning_kg.sparql.child import main" in command[2]
         assert held.query("ASK { ?s ?p ?o }")  # the parent's own handle still answers
     finally:
         executor.close()
@@ -233,19 +235,57 @@ def test_a_damaged_store_is_unavailable(disk_store: Path, tmp_path: Path) -> Non
         executor.close()
 
 
-@pytest.mark.parametrize("interpreter", ["/bin/false", "/nonexistent/python"])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("executable", "/bin/false"),  # exits at once
+        ("executable", "/nonexistent/python"),  # cannot be run
+        ("path", ["/nonexistent"]),  # runs, but cannot import the worker's side
+    ],
+)
 def test_a_worker_that_cannot_start_is_unavailable_and_frees_its_place(
-    disk_store: Path, interpreter: str, monkeypatch: pytest.MonkeyPatch
+    disk_store: Path, name: str, value: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """One that exits at once (its module not found, say) or cannot be run at all: the query gets
-    503 store-unavailable, not a crash, and the pool's one place is free for the next."""
+    """The query gets 503 store-unavailable, not a crash, and the pool's one place is free for the
+    next. (A spawned worker is given this process's import path.)"""
     executor = WorkerPool.spawning(disk_store, size=1)
     try:
         with monkeypatch.context() as patch:
-            patch.setattr(sys, "executable", interpreter)
+            patch.setattr(sys, name, value)
             with pytest.raises(StoreUnavailable, match=r"(?i)could not start"):
                 executor.run(_job("ASK { ?s ?p ?o }"), timeout_s=10)
         assert (executor.killed, executor.crashed) == (0, 0)
         assert b"true" in _answer(executor, "ASK { ?s ?p ?o }", 10)[0]
+    finally:
+        executor.close()
+
+
+def test_a_query_the_engine_does_not_support_is_a_bad_query_and_keeps_the_worker(
+    store: Source,
+) -> None:
+    """pyoxigraph raises RuntimeError for a function it does not know: 400, not a crash."""
+    executor = _executor(store)
+    try:
+        with pytest.raises(InvalidQuery, match="not supported"):
+            executor.run(_job("SELECT (<http://example.org/f>(1) AS ?x) {}"), timeout_s=10)
+        (worker,) = executor._idle
+        assert b"true" in _answer(executor, "ASK { ?s ?p ?o }", 10)[0]
+        assert executor._idle == [worker]
+        assert (executor.killed, executor.crashed) == (0, 0)
+    finally:
+        executor.close()
+
+
+def test_a_worker_that_died_after_it_started_is_a_crash(store: Source) -> None:
+    """Told apart from one that never started (which says the store is unavailable)."""
+    executor = _executor(store)
+    try:
+        _answer(executor, "ASK { ?s ?p ?o }", 10)
+        (worker,) = executor._idle
+        os.kill(worker.pid, signal.SIGKILL)
+        with pytest.raises(WorkerCrashed):
+            executor.run(_job("ASK { ?s ?p ?o }"), timeout_s=10)
+        assert executor.crashed == 1
+        assert b"true" in _answer(executor, "ASK { ?s ?p ?o }", 10)[0]  # a fresh one
     finally:
         executor.close()

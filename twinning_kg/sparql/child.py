@@ -1,13 +1,14 @@
 """A query worker's side: read jobs from the parent, run them, write the answers back as frames.
 
 A worker forked from the server calls :func:`serve_jobs` with the store it shares; a spawned one
-runs this module (``python -m twinning_kg.sparql.child FD PATH MEMORY_LIMIT_BYTES``), opens the
-on-disk store at ``PATH`` read-only and does the same on the socket ``FD``.
+runs :func:`main` (``FD PATH MEMORY_LIMIT_BYTES``), which opens the on-disk store at ``PATH``
+read-only and does the same on the socket ``FD``.
 
 Wire format, parent to child: a 4-byte big-endian length, then the pickled ``(QueryJob,
 deadline)``, the deadline on ``time.monotonic()``'s clock. Child to parent: frames of one type
-byte, a 4-byte big-endian length, the payload: ``D`` data, ``E`` end (JSON: rows, truncated),
-``X`` error (JSON: kind, message; kinds ``syntax``, ``memory``, ``error``, ``unavailable``).
+byte, a 4-byte big-endian length, the payload: ``R`` ready (once, first: the worker has its
+store), ``D`` data, ``E`` end (JSON: rows, truncated), ``X`` error (JSON: kind, message; kinds
+``syntax``, ``memory``, ``error``, ``unavailable``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import signal
 import socket
 import stat
 import struct
-import sys
 import time
 from typing import Final
 
@@ -59,6 +59,9 @@ class Frames:
     def end(self, meta: dict[str, object]) -> None:
         self.flush()
         self._send(b"E", json.dumps(meta).encode())
+
+    def ready(self) -> None:
+        self._send(b"R", b"")
 
     def error(self, kind: str, message: str) -> None:
         self._buffer.clear()
@@ -137,6 +140,7 @@ def serve_jobs(store: ox.Store, sock: socket.socket, memory_limit_bytes: int) ->
             limit = current + memory_limit_bytes
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     frames = Frames(sock)
+    frames.ready()
     while True:
         header = read_exact(sock, 4)
         if header is None:
@@ -159,7 +163,8 @@ def serve_jobs(store: ox.Store, sock: socket.socket, memory_limit_bytes: int) ->
         except MemoryError:
             signal.setitimer(signal.ITIMER_REAL, 0)
             frames.error("memory", "The query needed more memory than this endpoint allows.")
-        except (ValueError, OSError, TypeError) as exc:
+        except (ValueError, OSError, TypeError, RuntimeError) as exc:
+            # RuntimeError: what the engine does not support (a custom function, say)
             signal.setitimer(signal.ITIMER_REAL, 0)
             frames.error("error", str(exc))
         else:
@@ -185,7 +190,3 @@ def main(argv: list[str]) -> None:  # pragma: no cover - runs in a spawned worke
         _refuse(sock, f"The query worker could not open the store: {exc}")
         return
     serve_jobs(store, sock, int(argv[2]))
-
-
-if __name__ == "__main__":  # pragma: no cover - the spawned worker's entry point
-    main(sys.argv[1:])

@@ -51,6 +51,11 @@ from twinning_kg.sparql.jobs import QueryJob, QueryOutcome
 __all__ = ["WORKER_NICENESS", "Worker", "WorkerPool", "fork_worker", "spawn_worker"]
 
 _RECEIVE: Final = 256 * 1024
+#: A spawned worker's program: this process's import path, then the worker's side.
+_SPAWNED: Final = (
+    "import json, sys; sys.path[:] = json.loads(sys.argv[1]); "
+    "from twinning_kg.sparql.child import main; main(sys.argv[2:])"
+)
 
 
 class Worker:
@@ -62,8 +67,8 @@ class Worker:
         self.pid = pid
         self.sock = sock
         self.alive = True
-        #: Whether the child has answered a job (so it did start).
-        self.answered = False
+        #: Whether the child said it is ready (has its store); one that ends before did not start.
+        self.started = False
         self._process = process  # a spawned child is reaped through its Popen
 
     def kill(self) -> int | None:
@@ -91,10 +96,8 @@ class Worker:
         ended = self.kill()
         if ended == -signal.SIGALRM:
             return QueryTimeout("The query ran past the time limit and was stopped.")
-        if ended is not None and ended > 0 and not self.answered:
-            return StoreUnavailable(
-                f"The query worker could not start (exit code {ended}; the server's log says why)."
-            )
+        if not self.started:
+            return StoreUnavailable("The query worker could not start (the server's log says why).")
         return WorkerCrashed(
             "The query stopped the worker running it (too much memory, or an engine failure); "
             "simplify it or narrow it down."
@@ -134,15 +137,16 @@ class Worker:
                     if kind == b"D":
                         outcome.body.write(frame)
                         outcome.size += len(frame)
-                        continue
-                    self.answered = True
-                    if kind == b"E":
+                    elif kind == b"R":
+                        self.started = True
+                    elif kind == b"E":
                         meta = json.loads(frame)
                         outcome.rows = int(meta["rows"])
                         outcome.truncated = bool(meta["truncated"])
                         return outcome
-                    outcome.body.close()
-                    raise self._error(json.loads(frame))
+                    else:
+                        outcome.body.close()
+                        raise self._error(json.loads(frame))
 
     def _error(self, error: dict[str, str]) -> TwinningError:
         """The exception for the child's error frame."""
@@ -180,10 +184,10 @@ def spawn_worker(path: Path, memory_limit_bytes: int) -> Worker:
     when the server closes its socket. Its error output goes to the server's.
     """
     parent, sock = socket.socketpair()
-    arguments = [str(sock.fileno()), str(path), str(memory_limit_bytes)]
+    arguments = [json.dumps(sys.path), str(sock.fileno()), str(path), str(memory_limit_bytes)]
     try:
         process = subprocess.Popen(  # noqa: S603  # our own interpreter and module
-            [sys.executable, "-m", child.__name__, *arguments],
+            [sys.executable, "-c", _SPAWNED, *arguments],
             pass_fds=(sock.fileno(),),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -264,11 +268,12 @@ class WorkerPool:
     def _release(self, worker: Worker) -> None:
         with self._lock:
             self._busy -= 1
-            if worker.alive and not self._closed:
+            kept = worker.alive and not self._closed
+            if kept:
                 self._idle.append(worker)
-            elif worker.alive:
-                worker.kill()  # the pool was closed while this worker ran a query
             self._lock.notify()
+        if not kept:
+            worker.kill()  # the pool was closed while this worker ran a query (or it is dead)
 
     def run(self, job: QueryJob, *, timeout_s: float) -> QueryOutcome:
         """See :class:`QueryExecutor`."""
@@ -293,7 +298,7 @@ class WorkerPool:
         """See :class:`QueryExecutor`; workers still running a query stop when it ends."""
         with self._lock:
             self._closed = True
-            if self._owner == os.getpid():
-                for worker in self._idle:
-                    worker.kill()
+            idle = self._idle if self._owner == os.getpid() else []
             self._idle = []
+        for worker in idle:  # outside the lock: reaping waits for each to end
+            worker.kill()
