@@ -7,13 +7,11 @@ afresh on an on-disk store's folder.
 from __future__ import annotations
 
 import os
-import pickle
 import shutil
 import signal
-import struct
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -21,6 +19,7 @@ import pytest
 
 from twinning_kg.errors import InvalidQuery, QueryTimeout, StoreUnavailable, WorkerCrashed
 from twinning_kg.formats import ResultsFormat
+from twinning_kg.sparql.child import encode_job
 from twinning_kg.sparql.jobs import QueryJob
 from twinning_kg.sparql.workers import (
     WORKER_NICENESS,
@@ -35,7 +34,7 @@ EX = "http://example.org/"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
 
-#: What an executor is made from: an in-memory store, or an on-disk store's folder.
+#: What an pool is made from: an in-memory store, or an on-disk store's folder.
 Source = ox.Store | Path
 
 
@@ -75,10 +74,31 @@ def store(request: pytest.FixtureRequest) -> Iterator[Source]:
     assert len(held) == 400
 
 
-def _executor(store: Source) -> WorkerPool:
-    if isinstance(store, Path):
-        return WorkerPool.spawning(store, size=1)
-    return WorkerPool.forking(lambda: store, size=1)
+#: Makes a one-worker pool on a store, closed after the test.
+PoolMaker = Callable[[Source], WorkerPool]
+
+
+@pytest.fixture
+def pools() -> Iterator[PoolMaker]:
+    made: list[WorkerPool] = []
+
+    def make(store: Source) -> WorkerPool:
+        if isinstance(store, Path):
+            pool = WorkerPool.spawning(store, size=1)
+        else:
+            pool = WorkerPool.forking(lambda: store, size=1)
+        made.append(pool)
+        return pool
+
+    yield make
+    for pool in made:
+        pool.close()
+
+
+@pytest.fixture
+def pool(store: Source, pools: PoolMaker) -> WorkerPool:
+    """A one-worker pool on each kind of store in turn."""
+    return pools(store)
 
 
 def _start_worker(store: Source) -> Worker:
@@ -91,35 +111,27 @@ def _job(text: str) -> QueryJob:
     return QueryJob(text=text, form="SELECT", results_format=ResultsFormat.JSON)
 
 
-def _answer(executor: WorkerPool, text: str, timeout_s: float) -> tuple[bytes, int]:
-    outcome = executor.run(_job(text), timeout_s=timeout_s)
+def _answer(pool: WorkerPool, text: str, timeout_s: float) -> tuple[bytes, int]:
+    outcome = pool.run(_job(text), timeout_s=timeout_s)
     with outcome.body:
         outcome.body.seek(0)
         return outcome.body.read(), outcome.rows
 
 
-def test_a_cheap_query_is_answered(store: Source) -> None:
-    executor = _executor(store)
-    try:
-        body, rows = _answer(executor, f"SELECT ?s WHERE {{ ?s <{EX}p> '7' }}", 10)
-        assert f"{EX}s7".encode() in body
-        assert rows == 1
-    finally:
-        executor.close()
+def test_a_cheap_query_is_answered(pool: WorkerPool) -> None:
+    body, rows = _answer(pool, f"SELECT ?s WHERE {{ ?s <{EX}p> '7' }}", 10)
+    assert f"{EX}s7".encode() in body
+    assert rows == 1
 
 
-def test_a_runaway_query_is_stopped_at_the_limit(store: Source) -> None:
-    executor = _executor(store)
-    try:
-        started = time.monotonic()
-        with pytest.raises(QueryTimeout):
-            executor.run(_job(RUNAWAY), timeout_s=0.5)
-        assert time.monotonic() - started < 1.5
-        assert executor.killed == 1
-        # The pool starts a fresh worker and goes on answering.
-        assert b"true" in _answer(executor, "ASK { ?s ?p ?o }", 10)[0]
-    finally:
-        executor.close()
+def test_a_runaway_query_is_stopped_at_the_limit(pool: WorkerPool) -> None:
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout):
+        pool.run(_job(RUNAWAY), timeout_s=0.5)
+    assert time.monotonic() - started < 1.5
+    assert pool.killed == 1
+    # The pool starts a fresh worker and goes on answering.
+    assert b"true" in _answer(pool, "ASK { ?s ?p ?o }", 10)[0]
 
 
 def test_the_worker_ends_itself_at_the_limit_when_the_parent_looks_late(
@@ -129,8 +141,7 @@ def test_the_worker_ends_itself_at_the_limit_when_the_parent_looks_late(
     ends the query on time anyway, and the parent then reports a timeout, not a crash."""
     worker = _start_worker(store)
     try:
-        payload = pickle.dumps((_job(RUNAWAY), time.monotonic() + 0.5))
-        worker.sock.sendall(struct.pack(">I", len(payload)) + payload)
+        worker.sock.sendall(encode_job(_job(RUNAWAY), time.monotonic() + 0.5))
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
             with open(f"/proc/{worker.pid}/stat", encoding="ascii") as stat:
@@ -144,30 +155,23 @@ def test_the_worker_ends_itself_at_the_limit_when_the_parent_looks_late(
         worker.kill()
 
 
-def test_a_timer_left_running_does_not_kill_the_worker_after_it_answered(
-    store: Source,
-) -> None:
-    executor = _executor(store)
-    try:
-        _answer(executor, "ASK { ?s ?p ?o }", 10)  # started (a spawned worker takes ~0.2 s)
-        for _ in range(3):
-            _answer(executor, "ASK { ?s ?p ?o }", 1.0)
-        time.sleep(1.2)  # past every limit the worker was given
-        _answer(executor, "ASK { ?s ?p ?o }", 5)
-        assert (executor.killed, executor.crashed) == (0, 0)
-    finally:
-        executor.close()
+def test_a_timer_left_running_does_not_kill_the_worker_after_it_answered(pool: WorkerPool) -> None:
+    _answer(pool, "ASK { ?s ?p ?o }", 10)  # started (a spawned worker takes ~0.2 s)
+    for _ in range(3):
+        _answer(pool, "ASK { ?s ?p ?o }", 1.0)
+    time.sleep(1.2)  # past every limit the worker was given
+    _answer(pool, "ASK { ?s ?p ?o }", 5)
+    assert (pool.killed, pool.crashed) == (0, 0)
 
 
-def test_a_worker_holds_no_pipe_of_its_parent(store: Source) -> None:
+def test_a_worker_holds_no_pipe_of_its_parent(pool: WorkerPool) -> None:
     """A subprocess's pipe (Playwright's driver, say) sees its end when the parent closes it, even
     while a worker started after the pipe was made is alive. A forked worker closes what it
     inherited; a spawned one is given its socket only."""
     read_end, write_end = os.pipe()
     os.set_inheritable(write_end, True)  # as a subprocess's end is, until it is started
-    executor = _executor(store)
     try:
-        _answer(executor, "ASK { ?s ?p ?o }", 10)  # a worker now runs, started with the pipe open
+        _answer(pool, "ASK { ?s ?p ?o }", 10)  # a worker now runs, started with the pipe open
         os.close(write_end)
         os.set_blocking(read_end, False)
         deadline = time.monotonic() + 5
@@ -179,60 +183,50 @@ def test_a_worker_holds_no_pipe_of_its_parent(store: Source) -> None:
                 assert time.monotonic() < deadline, "a worker still holds the pipe's write end"
                 time.sleep(0.05)
     finally:
-        executor.close()
         os.close(read_end)
 
 
-def test_a_worker_runs_below_the_server_in_the_cpu_queue(store: Source) -> None:
+def test_a_worker_runs_below_the_server_in_the_cpu_queue(pool: WorkerPool) -> None:
     """Pages answered while a runaway query runs should not wait behind it for a core."""
-    executor = _executor(store)
-    try:
-        _answer(executor, "ASK { ?s ?p ?o }", 10)
-        (worker,) = executor._idle
-        niceness = int(Path(f"/proc/{worker.pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
-        assert niceness == min(19, os.nice(0) + WORKER_NICENESS)
-    finally:
-        executor.close()
+    _answer(pool, "ASK { ?s ?p ?o }", 10)
+    (worker,) = pool._idle
+    niceness = int(Path(f"/proc/{worker.pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+    assert niceness == min(19, os.nice(0) + WORKER_NICENESS)
 
 
-def test_an_on_disk_stores_worker_is_a_fresh_interpreter(disk_store: Path) -> None:
+def test_an_on_disk_stores_worker_is_a_fresh_interpreter(
+    disk_store: Path, pools: PoolMaker
+) -> None:
     """RocksDB is not fork-safe: a child forked while another thread of the server held one of its
     locks (opening the server's own handle, say) hung on it for good when opening the store, and
     its query timed out (seen under load at the start of a server). So an on-disk store's workers
     are started afresh, from the interpreter, not forked from the server's process."""
     held = ox.Store.read_only(str(disk_store))
-    executor = WorkerPool.spawning(disk_store, size=1)
-    try:
-        assert b"true" in _answer(executor, "ASK { ?s ?p ?o }", 10)[0]
-        (worker,) = executor._idle
-        command = Path(f"/proc/{worker.pid}/cmdline").read_bytes().split(b"\0")
-        assert command[1] == b"-c"
-        assert b"from twinning_kg.sparql.child import main" in command[2]
-        assert held.query("ASK { ?s ?p ?o }")  # the parent's own handle still answers
-    finally:
-        executor.close()
+    pool = pools(disk_store)
+    assert b"true" in _answer(pool, "ASK { ?s ?p ?o }", 10)[0]
+    (worker,) = pool._idle
+    command = Path(f"/proc/{worker.pid}/cmdline").read_bytes().split(b"\0")
+    assert command[1] == b"-c"
+    assert b"from twinning_kg.sparql.child import main" in command[2]
+    assert held.query("ASK { ?s ?p ?o }")  # the parent's own handle still answers
 
 
-def test_a_store_gone_from_disk_is_unavailable_not_a_bad_query(tmp_path: Path) -> None:
-    executor = WorkerPool.spawning(tmp_path / "gone", size=1)
-    try:
-        with pytest.raises(StoreUnavailable):
-            executor.run(_job("ASK { ?s ?p ?o }"), timeout_s=10)
-        assert (executor.killed, executor.crashed) == (0, 0)
-    finally:
-        executor.close()
+def test_a_store_gone_from_disk_is_unavailable_not_a_bad_query(
+    tmp_path: Path, pools: PoolMaker
+) -> None:
+    pool = pools(tmp_path / "gone")
+    with pytest.raises(StoreUnavailable):
+        pool.run(_job("ASK { ?s ?p ?o }"), timeout_s=10)
+    assert (pool.killed, pool.crashed) == (0, 0)
 
 
-def test_a_damaged_store_is_unavailable(disk_store: Path, tmp_path: Path) -> None:
+def test_a_damaged_store_is_unavailable(disk_store: Path, tmp_path: Path, pools: PoolMaker) -> None:
     damaged = tmp_path / "damaged"
     shutil.copytree(disk_store, damaged)
     (damaged / "CURRENT").write_text("not a manifest\n", encoding="ascii")
-    executor = WorkerPool.spawning(damaged, size=1)
-    try:
-        with pytest.raises(StoreUnavailable, match="could not open the store"):
-            executor.run(_job("ASK { ?s ?p ?o }"), timeout_s=10)
-    finally:
-        executor.close()
+    pool = pools(damaged)
+    with pytest.raises(StoreUnavailable, match="could not open the store"):
+        pool.run(_job("ASK { ?s ?p ?o }"), timeout_s=10)
 
 
 @pytest.mark.parametrize(
@@ -244,48 +238,37 @@ def test_a_damaged_store_is_unavailable(disk_store: Path, tmp_path: Path) -> Non
     ],
 )
 def test_a_worker_that_cannot_start_is_unavailable_and_frees_its_place(
-    disk_store: Path, name: str, value: object, monkeypatch: pytest.MonkeyPatch
+    disk_store: Path, name: str, value: object, monkeypatch: pytest.MonkeyPatch, pools: PoolMaker
 ) -> None:
     """The query gets 503 store-unavailable, not a crash, and the pool's one place is free for the
     next. (A spawned worker is given this process's import path.)"""
-    executor = WorkerPool.spawning(disk_store, size=1)
-    try:
-        with monkeypatch.context() as patch:
-            patch.setattr(sys, name, value)
-            with pytest.raises(StoreUnavailable, match=r"(?i)could not start"):
-                executor.run(_job("ASK { ?s ?p ?o }"), timeout_s=10)
-        assert (executor.killed, executor.crashed) == (0, 0)
-        assert b"true" in _answer(executor, "ASK { ?s ?p ?o }", 10)[0]
-    finally:
-        executor.close()
+    pool = pools(disk_store)
+    with monkeypatch.context() as patch:
+        patch.setattr(sys, name, value)
+        with pytest.raises(StoreUnavailable, match=r"(?i)could not start"):
+            pool.run(_job("ASK { ?s ?p ?o }"), timeout_s=10)
+    assert (pool.killed, pool.crashed) == (0, 0)
+    assert b"true" in _answer(pool, "ASK { ?s ?p ?o }", 10)[0]
 
 
 def test_a_query_the_engine_does_not_support_is_a_bad_query_and_keeps_the_worker(
-    store: Source,
+    pool: WorkerPool,
 ) -> None:
     """pyoxigraph raises RuntimeError for a function it does not know: 400, not a crash."""
-    executor = _executor(store)
-    try:
-        with pytest.raises(InvalidQuery, match="not supported"):
-            executor.run(_job("SELECT (<http://example.org/f>(1) AS ?x) {}"), timeout_s=10)
-        (worker,) = executor._idle
-        assert b"true" in _answer(executor, "ASK { ?s ?p ?o }", 10)[0]
-        assert executor._idle == [worker]
-        assert (executor.killed, executor.crashed) == (0, 0)
-    finally:
-        executor.close()
+    with pytest.raises(InvalidQuery, match="not supported"):
+        pool.run(_job("SELECT (<http://example.org/f>(1) AS ?x) {}"), timeout_s=10)
+    (worker,) = pool._idle
+    assert b"true" in _answer(pool, "ASK { ?s ?p ?o }", 10)[0]
+    assert pool._idle == [worker]
+    assert (pool.killed, pool.crashed) == (0, 0)
 
 
-def test_a_worker_that_died_after_it_started_is_a_crash(store: Source) -> None:
+def test_a_worker_that_died_after_it_started_is_a_crash(pool: WorkerPool) -> None:
     """Told apart from one that never started (which says the store is unavailable)."""
-    executor = _executor(store)
-    try:
-        _answer(executor, "ASK { ?s ?p ?o }", 10)
-        (worker,) = executor._idle
-        os.kill(worker.pid, signal.SIGKILL)
-        with pytest.raises(WorkerCrashed):
-            executor.run(_job("ASK { ?s ?p ?o }"), timeout_s=10)
-        assert executor.crashed == 1
-        assert b"true" in _answer(executor, "ASK { ?s ?p ?o }", 10)[0]  # a fresh one
-    finally:
-        executor.close()
+    _answer(pool, "ASK { ?s ?p ?o }", 10)
+    (worker,) = pool._idle
+    os.kill(worker.pid, signal.SIGKILL)
+    with pytest.raises(WorkerCrashed):
+        pool.run(_job("ASK { ?s ?p ?o }"), timeout_s=10)
+    assert pool.crashed == 1
+    assert b"true" in _answer(pool, "ASK { ?s ?p ?o }", 10)[0]  # a fresh one

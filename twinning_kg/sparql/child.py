@@ -95,6 +95,24 @@ def _run_job(store: ox.Store, job: QueryJob, frames: Frames) -> dict[str, object
     return {"rows": written.rows, "truncated": written.truncated}
 
 
+def encode_job(job: QueryJob, deadline: float) -> bytes:
+    """What the parent sends for ``job``, to be done by ``deadline`` (``time.monotonic()``)."""
+    payload = pickle.dumps((job, deadline))
+    return struct.pack(">I", len(payload)) + payload
+
+
+def read_job(sock: socket.socket) -> tuple[QueryJob, float] | None:
+    """The next job and its deadline from the parent; None once the parent went away."""
+    header = read_exact(sock, 4)
+    payload = None if header is None else read_exact(sock, struct.unpack(">I", header)[0])
+    if payload is None:
+        return None
+    job: QueryJob
+    deadline: float
+    job, deadline = pickle.loads(payload)  # noqa: S301  # from our own parent process
+    return job, deadline
+
+
 def read_exact(sock: socket.socket, size: int) -> bytes | None:
     data = bytearray()
     while len(data) < size:
@@ -141,43 +159,34 @@ def serve_jobs(store: ox.Store, sock: socket.socket, memory_limit_bytes: int) ->
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     frames = Frames(sock)
     frames.ready()
-    while True:
-        header = read_exact(sock, 4)
-        if header is None:
-            return
-        payload = read_exact(sock, struct.unpack(">I", header)[0])
-        if payload is None:
-            return
-        job: QueryJob
-        deadline: float
-        job, deadline = pickle.loads(payload)  # noqa: S301  # from our own parent process
+    while (received := read_job(sock)) is not None:
+        job, deadline = received
         # The parent's deadline itself (CLOCK_MONOTONIC is the whole system's), so the time a
         # spawned worker took to start is not given again.
         signal.setitimer(signal.ITIMER_REAL, max(0.001, deadline - time.monotonic()))
+        failure: tuple[str, str] | None = None
         try:
             meta = _run_job(store, job, frames)
             frames.flush()
         except SyntaxError as exc:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            frames.error("syntax", str(exc.msg if hasattr(exc, "msg") else exc))
+            failure = ("syntax", str(exc.msg if hasattr(exc, "msg") else exc))
         except MemoryError:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            frames.error("memory", "The query needed more memory than this endpoint allows.")
+            failure = ("memory", "The query needed more memory than this endpoint allows.")
         except (ValueError, OSError, TypeError, RuntimeError) as exc:
             # RuntimeError: what the engine does not support (a custom function, say)
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            frames.error("error", str(exc))
-        else:
-            # Disarmed before the end frame: a child that told the parent "done" never dies of it.
-            signal.setitimer(signal.ITIMER_REAL, 0)
+            failure = ("error", str(exc))
+        # Disarmed before the last frame: a child that told the parent it finished never dies of it.
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        if failure is None:
             frames.end(meta)
+        else:
+            frames.error(*failure)
 
 
 def _refuse(sock: socket.socket, message: str) -> None:
     """Answer the parent's first job with an ``unavailable`` error (read first, so the parent
     never writes to a socket already closed)."""
-    header = read_exact(sock, 4)
-    if header is not None and read_exact(sock, struct.unpack(">I", header)[0]) is not None:
+    if read_job(sock) is not None:
         Frames(sock).error("unavailable", message)
 
 

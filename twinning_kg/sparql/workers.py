@@ -22,11 +22,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import pickle
 import selectors
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import threading
@@ -51,6 +49,7 @@ from twinning_kg.sparql.jobs import QueryJob, QueryOutcome
 __all__ = ["WORKER_NICENESS", "Worker", "WorkerPool", "fork_worker", "spawn_worker"]
 
 _RECEIVE: Final = 256 * 1024
+_TIMED_OUT: Final = "The query ran past the time limit and was stopped."
 #: A spawned worker's program: this process's import path, then the worker's side.
 _SPAWNED: Final = (
     "import json, sys; sys.path[:] = json.loads(sys.argv[1]); "
@@ -94,8 +93,8 @@ class Worker:
     def _gone(self) -> TwinningError:
         """What to raise for a child that went away without answering."""
         ended = self.kill()
-        if ended == -signal.SIGALRM:
-            return QueryTimeout("The query ran past the time limit and was stopped.")
+        if ended == -signal.SIGALRM:  # the child's own timer
+            return QueryTimeout(_TIMED_OUT)
         if not self.started:
             return StoreUnavailable("The query worker could not start (the server's log says why).")
         return WorkerCrashed(
@@ -105,9 +104,8 @@ class Worker:
 
     def run(self, job: QueryJob, deadline: float) -> QueryOutcome:
         """Send ``job`` and collect its answer, killing the child past ``deadline``."""
-        payload = pickle.dumps((job, deadline))
         try:
-            self.sock.sendall(struct.pack(">I", len(payload)) + payload)
+            self.sock.sendall(child.encode_job(job, deadline))
         except (BrokenPipeError, ConnectionResetError):
             raise self._gone() from None
         outcome = QueryOutcome(media_type=job.media_type)
@@ -119,7 +117,7 @@ class Worker:
                 if remaining <= 0 or not selector.select(remaining):
                     outcome.body.close()
                     self.kill()
-                    raise QueryTimeout("The query ran past the time limit and was stopped.")
+                    raise QueryTimeout(_TIMED_OUT)
                 try:
                     chunk = self.sock.recv(_RECEIVE)
                 except ConnectionResetError:

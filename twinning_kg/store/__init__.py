@@ -85,3 +85,8 @@ class GraphStore(Protocol):
     def label_index(self) -> LabelIndex:
         """The label search index of the data (read from the build when there is one)."""
         ...
+
+    def summary_counts(self) -> tuple[int, int] | None:
+        """How many linked resources' summaries this process's pages found kept, and read; None
+        for a store that keeps none."""
+        ...

@@ -207,7 +207,7 @@ class OxigraphStore:
         self._summaries = describing.Summaries()
 
     def summary_counts(self) -> tuple[int, int]:
-        """How many linked resources' summaries this process's pages found kept, and read."""
+        """See :meth:`GraphStore.summary_counts`."""
         return self._summaries.hits, self._summaries.misses
 
     @property

@@ -228,6 +228,10 @@ class SparqlEndpointStore:
         """See :meth:`GraphStore.label_index`: built from the labels the server holds."""
         return index_of(self)
 
+    def summary_counts(self) -> None:
+        """See :meth:`GraphStore.summary_counts`: none kept, the endpoint is asked every time."""
+        return None
+
     def query_executor(self, *, workers: int, memory_limit_mb: int) -> RemoteExecutor:
         """See :meth:`GraphStore.query_executor`: forward to the endpoint, with a timeout."""
         return RemoteExecutor(self)

@@ -18,7 +18,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 BUCKETS: Final = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 HELP: Final = {
@@ -38,6 +38,9 @@ Labels = tuple[tuple[str, str], ...]
 #: Counts kept outside :class:`Metrics`, by family and labels, since the process started.
 Source = Callable[[], Mapping[str, Mapping[Labels, float]]]
 log = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    from twinning_kg.store import GraphStore
 
 
 class Metrics:
@@ -160,19 +163,19 @@ class Metrics:
 class SummaryCounts:
     """A :data:`Source`: the summaries the serving store's pages found kept and read, carried
     over reloads (a reload opens a new store, whose counts start at 0; a counter must not go
-    down). None for a store that keeps none: the remote store asks every time."""
+    down). None while only stores that keep none were served (the remote store)."""
 
-    def __init__(self, serving: Callable[[], object]) -> None:
+    def __init__(self, serving: Callable[[], GraphStore]) -> None:
         self._serving = serving
-        self._store: object = None  # held, not its id: a new store is never taken for it
+        self._store: GraphStore | None = None  # held, not its id: a new store is never taken for it
         self._before = (0, 0)  # the counts of the stores served before this one
         self._last = (0, 0)  # this one's counts when last read
         self._lock = threading.Lock()
 
     def __call__(self) -> dict[str, dict[Labels, float]]:
         store = self._serving()
-        counts = getattr(store, "summary_counts", None)
-        now: tuple[int, int] = counts() if callable(counts) else (0, 0)
+        counts = store.summary_counts()
+        now = counts if counts is not None else (0, 0)
         with self._lock:
             if store is not self._store:
                 if self._store is not None:
@@ -183,7 +186,7 @@ class SummaryCounts:
                 self._store = store
             self._last = now
             hits, misses = self._before[0] + now[0], self._before[1] + now[1]
-        if not callable(counts) and not hits + misses:
+        if counts is None and not hits + misses:
             return {}
         return {
             "twinning_describe_summaries_total": {

@@ -25,13 +25,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]  # base class is untyped
 
 
 def serve(
-    app: Flask,
-    *,
-    host: str,
-    port: int,
-    workers: int,
-    threads: int,
-    timeout_s: int = 60,
+    app: Flask, *, host: str, port: int, workers: int, threads: int, timeout_s: int = 60
 ) -> None:
     """Serve ``app`` on ``host:port``: ``workers`` processes of ``threads`` threads each (the
     worker reads its keep-alive wait from the settings itself)."""
